@@ -1,0 +1,8 @@
+//! assay: conformance and contract testing for documented JSON/HTTP APIs.
+//!
+//! One module per pipeline stage; `cli` turns arguments into calls of them.
+
+pub mod cli;
+pub mod error;
+pub mod extract;
+pub mod spec;
