@@ -8,7 +8,11 @@
 mod bip;
 mod examples;
 mod http;
+mod idr;
+mod impc;
+mod omero;
 mod overlay;
+mod restdocs;
 mod text;
 
 use std::fmt;
@@ -101,9 +105,9 @@ pub fn extract(style: Style, name: &str, text: &str) -> Result<Extracted, Extrac
     let doc = Doc::new(name, text);
     match style {
         Style::Bip => bip::extract(&doc),
-        Style::Restdocs | Style::Omero | Style::Impc | Style::Idr => Err(ExtractError {
-            at: crate::spec::DocRef::line(name, 1),
-            message: format!("the {style} extractor is not written yet"),
-        }),
+        Style::Restdocs => restdocs::extract(&doc),
+        Style::Omero => omero::extract(&doc),
+        Style::Impc => impc::extract(&doc),
+        Style::Idr => idr::extract(&doc),
     }
 }
