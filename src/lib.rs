@@ -5,4 +5,5 @@
 pub mod cli;
 pub mod error;
 pub mod extract;
+pub mod schema;
 pub mod spec;

@@ -19,6 +19,7 @@ pub fn from_messages(
     for m in messages {
         let doc_ref = doc.at(m.offset);
         let body = m.body.as_ref().map(|(b, _)| b.clone());
+        let body_doc = m.body.as_ref().map(|(_, at)| doc.at(*at));
         let mut ex = Example {
             id: doc_ref.to_string(),
             kind: ExampleKind::Request,
@@ -29,6 +30,7 @@ pub fn from_messages(
             content_type: m.content_type(),
             shape: None,
             body,
+            body_doc,
             doc: doc_ref,
         };
         match &m.start {

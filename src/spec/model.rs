@@ -575,6 +575,9 @@ pub struct Example {
     /// The body exactly as the document prints it; it may not be valid JSON.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
+    /// Where the body starts, so places inside it can be cited.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_doc: Option<DocRef>,
     pub doc: DocRef,
 }
 
