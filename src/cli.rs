@@ -40,6 +40,40 @@ pub enum Command {
     },
     /// Print the JSON Schema of the spec format (specs/spec.schema.json).
     SpecSchema,
+    /// List each contradiction of a spec's document, citing the places that disagree.
+    ///
+    /// Contradictions the spec acknowledges (under `acknowledged`, with a reason) are
+    /// listed too, marked acknowledged. Exit 0 when every one is acknowledged, 1
+    /// otherwise (or when an acknowledgement matches nothing any more).
+    Lint {
+        /// Spec files (YAML, or JSON by extension).
+        #[arg(required = true)]
+        specs: Vec<PathBuf>,
+    },
+    /// Write the JSON Schemas (2020-12) a spec generates.
+    ///
+    /// RESOURCE.json (an item as returned), RESOURCE.list.json (a list response),
+    /// RESOURCE.create.json / RESOURCE.update.json (write bodies), error.NAME.json
+    /// (error bodies), OPERATION.request.json / .response.json (bodies with their own
+    /// tables). With several specs, each gets a folder of its name under --out.
+    Schema {
+        #[arg(required = true)]
+        specs: Vec<PathBuf>,
+        /// Folder to write into (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Validate a JSON document against one of a spec's schemas.
+    ///
+    /// Prints each violation with its instance path; exit 1 on violations.
+    Validate {
+        spec: PathBuf,
+        /// Schema name, as `assay schema` names its files without `.json`
+        /// (`plant_line`, `plant_line.list`, `error.reason`).
+        schema: String,
+        /// The JSON document (`-` for standard input).
+        file: PathBuf,
+    },
 }
 
 fn parse_style(s: &str) -> std::result::Result<extract::Style, String> {
@@ -62,7 +96,126 @@ pub fn run(cli: Cli) -> Result<i32> {
             emit(&spec_schema())?;
             Ok(0)
         }
+        Command::Lint { specs } => {
+            let (text, code) = lint_command(&specs)?;
+            emit(&text)?;
+            Ok(code)
+        }
+        Command::Schema { specs, out } => {
+            let several = specs.len() > 1;
+            for path in &specs {
+                let spec = spec::load(path)?;
+                let dir = if several {
+                    out.join(&spec.name)
+                } else {
+                    out.clone()
+                };
+                let written = write_schemas(&spec, &dir)?;
+                eprintln!("{}: {written} schemas in {}", spec.name, dir.display());
+            }
+            Ok(0)
+        }
+        Command::Validate { spec, schema, file } => {
+            let spec = spec::load(&spec)?;
+            let (report, code) = validate_command(&spec, &schema, &file)?;
+            emit(&report)?;
+            Ok(code)
+        }
     }
+}
+
+/// The report of `assay lint` and its exit code.
+pub fn lint_command(paths: &[PathBuf]) -> Result<(String, i32)> {
+    let mut text = String::new();
+    let mut code = 0;
+    for path in paths {
+        let spec = spec::load(path)?;
+        let findings = crate::lint::lint(&spec);
+        for f in &findings {
+            text.push_str(&f.to_string());
+            text.push('\n');
+        }
+        let stale = crate::lint::stale_acknowledgements(&spec, &findings);
+        for a in &stale {
+            text.push_str(&format!(
+                "stale[{}]: the spec acknowledges a contradiction at {} that lint no longer finds; remove it\n\n",
+                a.lint, a.at
+            ));
+        }
+        let open = findings.iter().filter(|f| f.acknowledged.is_none()).count();
+        text.push_str(&format!(
+            "{}: {} contradictions, {} acknowledged, {} open{}\n",
+            spec.name,
+            findings.len(),
+            findings.len() - open,
+            open,
+            if stale.is_empty() {
+                String::new()
+            } else {
+                format!(", {} stale acknowledgements", stale.len())
+            }
+        ));
+        if open > 0 || !stale.is_empty() {
+            code = 1;
+        }
+    }
+    Ok((text, code))
+}
+
+/// Writes every schema of a spec as DIR/NAME.json; returns how many.
+pub fn write_schemas(spec: &spec::Spec, dir: &Path) -> Result<usize> {
+    let write_err = |path: &Path, source| Error::Write {
+        path: path.into(),
+        source,
+    };
+    std::fs::create_dir_all(dir).map_err(|e| write_err(dir, e))?;
+    let all = crate::schema::generate(spec);
+    for n in &all {
+        let path = dir.join(format!("{}.json", n.name));
+        let mut text = serde_json::to_string_pretty(&n.schema).expect("schemas serialize");
+        text.push('\n');
+        std::fs::write(&path, text).map_err(|e| write_err(&path, e))?;
+    }
+    Ok(all.len())
+}
+
+/// The report of `assay validate` and its exit code.
+pub fn validate_command(spec: &spec::Spec, schema: &str, file: &Path) -> Result<(String, i32)> {
+    let schema_value = crate::schema::find(spec, schema)?;
+    let text = &if file.as_os_str() == "-" {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).map_err(|source| {
+            Error::Read {
+                path: "standard input".into(),
+                source,
+            }
+        })?;
+        s
+    } else {
+        read(file)?
+    };
+    let instance: serde_json::Value = serde_json::from_str(text).map_err(|e| Error::Json {
+        path: file.into(),
+        line: e.line(),
+        column: e.column(),
+        message: e.to_string(),
+    })?;
+    let validator = crate::schema::Validator::new(schema, &schema_value).map_err(Error::Usage)?;
+    let violations = validator.violations(&instance);
+    if violations.is_empty() {
+        return Ok((format!("{}: valid against `{schema}`\n", file.display()), 0));
+    }
+    let mut out = String::new();
+    for v in &violations {
+        let at = if v.instance_path.is_empty() {
+            "(root)"
+        } else {
+            &v.instance_path
+        };
+        out.push_str(&format!("{}: {at}: {}\n", file.display(), v.message));
+    }
+    out.push_str(&format!("{} violations of `{schema}`\n", violations.len()));
+    Ok((out, 1))
 }
 
 /// The text `assay extract` prints.

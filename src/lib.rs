@@ -5,5 +5,6 @@
 pub mod cli;
 pub mod error;
 pub mod extract;
+pub mod lint;
 pub mod schema;
 pub mod spec;

@@ -42,3 +42,17 @@ pub fn spec_path(name: &str) -> PathBuf {
 pub fn overlay_path(name: &str) -> PathBuf {
     root().join("specs/overlay").join(format!("{name}.yaml"))
 }
+
+/// A fresh empty folder under the target directory, removed at the next run.
+pub fn tempdir() -> PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "t{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}

@@ -15,8 +15,15 @@ fn every_spec_has_an_overlay_and_loads() {
     assert!(!names.is_empty(), "no specs in specs/");
     for name in names {
         let spec = assay::spec::load(&spec_path(&name)).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(spec.name, name, "specs/{name}.yaml names itself `{}`", spec.name);
-        assert!(overlay_path(&name).is_file(), "specs/{name}.yaml has no overlay");
+        assert_eq!(
+            spec.name, name,
+            "specs/{name}.yaml names itself `{}`",
+            spec.name
+        );
+        assert!(
+            overlay_path(&name).is_file(),
+            "specs/{name}.yaml has no overlay"
+        );
         // What is committed is what the loader writes back: no hand edits.
         let text = std::fs::read_to_string(spec_path(&name)).unwrap();
         assert!(

@@ -1,9 +1,13 @@
 //! Integration tests, one module per area.
 
-/// Locating the documents, specs and overlays.
-mod common;
-/// The command line's definition is consistent.
+/// The command line: its definition, exit codes, error messages.
 mod cli;
+/// Locating the documents, specs and overlays; temporary folders.
+mod common;
+/// Lint: committed specs are clean; contradictions are found and cited.
+mod lint;
+/// Generated schemas: examples validate, snapshots are current, writes are strict.
+mod schemas;
 /// Committed specs load, are reproduced by extraction + overlay, and the spec
 /// format's schema is fresh.
 mod specs;

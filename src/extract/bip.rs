@@ -77,7 +77,7 @@ pub fn extract(doc: &Doc) -> Result<Extracted, ExtractError> {
             doc: doc.at(m.offset),
         });
     }
-    let examples = from_messages(doc, &msgs, |method, path| {
+    let mut examples = from_messages(doc, &msgs, |method, path| {
         let (res, kind, _, action) = classify(&resources, method, path)?;
         Some(format!(
             "{}/{}",
@@ -85,6 +85,8 @@ pub fn extract(doc: &Doc) -> Result<Extracted, ExtractError> {
             action.unwrap_or(kind_name(kind))
         ))
     });
+    examples.extend(super::fragments(doc, &msgs));
+    examples.sort_by_key(|e| e.doc.line);
     Ok(Extracted {
         document: doc.name.to_string(),
         resources,

@@ -57,6 +57,42 @@ pub fn from_messages(
     out
 }
 
+/// JSON bodies printed on their own (a `{` opening a line, outside any message),
+/// as `fragment` examples.
+pub fn fragments(doc: &Doc, messages: &[Message]) -> Vec<Example> {
+    let mut out = Vec::new();
+    let mut n = 1;
+    while n <= doc.line_count() {
+        let start = doc.line_start(n);
+        let inside = messages.iter().any(|m| m.offset <= start && start < m.end);
+        if inside || !doc.line(n).trim_start().starts_with('{') {
+            n += 1;
+            continue;
+        }
+        let at = start + (doc.line(n).len() - doc.line(n).trim_start().len());
+        let Some(end) = super::text::balanced_end(doc.text, at) else {
+            n += 1;
+            continue;
+        };
+        let doc_ref = doc.at(at);
+        out.push(Example {
+            id: doc_ref.to_string(),
+            kind: ExampleKind::Fragment,
+            operation: None,
+            method: None,
+            target: None,
+            status: None,
+            content_type: None,
+            shape: None,
+            body: Some(doc.text[at..end].to_string()),
+            body_doc: Some(doc_ref.clone()),
+            doc: doc_ref,
+        });
+        n = doc.position(end).0 as usize + 1;
+    }
+    out
+}
+
 /// Fills the shape of examples that have none, from their operation, status and
 /// body. Explicit shapes (from an overlay) are kept.
 pub fn infer_shapes(spec: &mut Spec) {
@@ -85,6 +121,7 @@ fn infer(spec: &Spec, ex: &Example) -> Option<Shape> {
         let own_fields = match ex.kind {
             ExampleKind::Request => !op.request_fields.is_empty(),
             ExampleKind::Response => !op.response_fields.is_empty(),
+            ExampleKind::Fragment => false,
         };
         if own_fields {
             return Some(Shape::Operation(op.id.clone()));
@@ -94,7 +131,7 @@ fn infer(spec: &Spec, ex: &Example) -> Option<Shape> {
             (ExampleKind::Request, OperationKind::Create | OperationKind::Update) => {
                 Some(Shape::Write(res))
             }
-            (ExampleKind::Request, _) => None,
+            (ExampleKind::Request | ExampleKind::Fragment, _) => None,
             (ExampleKind::Response, OperationKind::List) => Some(Shape::List(res)),
             (
                 ExampleKind::Response,

@@ -22,6 +22,7 @@ use serde::Serialize;
 
 use crate::spec::{ErrorBody, Example, Operation, Resource};
 
+pub(crate) use examples::fragments;
 pub use examples::infer_shapes;
 pub use overlay::{build, style_of};
 pub use text::Doc;

@@ -20,7 +20,7 @@ use crate::spec::{
 use tree::{Node, Options};
 
 pub use tree::scalar_schema;
-pub use validate::{Violation, Validator};
+pub use validate::{Validator, Violation};
 
 const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
 
@@ -43,7 +43,12 @@ pub fn generate(spec: &Spec) -> Vec<Named> {
         let single = wrap(&[(r.pointer(&spec.envelope.single), item.clone())]);
         out.push(top(spec, &r.name, r, single));
         if let Some(list) = ops.iter().find(|o| o.kind == OperationKind::List) {
-            out.push(top(spec, &format!("{}.list", r.name), r, list_schema(spec, r, list, item)));
+            out.push(top(
+                spec,
+                &format!("{}.list", r.name),
+                r,
+                list_schema(spec, r, list, item),
+            ));
         }
         for (kind, suffix) in [
             (OperationKind::Create, "create"),
@@ -63,14 +68,21 @@ pub fn generate(spec: &Spec) -> Vec<Named> {
             closed: false,
         };
         let mut s = Node::build(&e.fields).object_schema(&opts);
-        annotate(&mut s, &format!("{} error body `{}`", spec.name, e.name), &e.doc.to_string());
+        annotate(
+            &mut s,
+            &format!("{} error body `{}`", spec.name, e.name),
+            &e.doc.to_string(),
+        );
         out.push(Named {
             name: format!("error.{}", e.name),
             schema: s,
         });
     }
     for o in &spec.operations {
-        for (fields, which) in [(&o.request_fields, "request"), (&o.response_fields, "response")] {
+        for (fields, which) in [
+            (&o.request_fields, "request"),
+            (&o.response_fields, "response"),
+        ] {
             if fields.is_empty() {
                 continue;
             }
@@ -112,7 +124,7 @@ pub fn schema_for_example(spec: &Spec, ex: &Example) -> Option<String> {
             operation_slug(o),
             match ex.kind {
                 ExampleKind::Request => "request",
-                ExampleKind::Response => "response",
+                ExampleKind::Response | ExampleKind::Fragment => "response",
             }
         ),
     })
@@ -146,7 +158,8 @@ fn nullable(spec: &Spec, f: &Field) -> bool {
 fn item_schema(spec: &Spec, r: &Resource) -> Value {
     let id = r.id_field.as_deref();
     let opts = Options {
-        nullable: &|f: &Field| nullable(spec, f) && Some(f.path.as_str()) != id,
+        // The id and the attributes a create cannot do without are never blank.
+        nullable: &|f: &Field| nullable(spec, f) && Some(f.path.as_str()) != id && !f.required,
         required: &|f: &Field| Some(f.path.as_str()) == id || (f.required && !f.writeonly),
         closed: false,
     };
@@ -239,7 +252,11 @@ fn wrap(parts: &[(String, Value)]) -> Value {
 fn top(spec: &Spec, name: &str, r: &Resource, schema: Value) -> Named {
     let mut schema = schema;
     let title = r.title.as_deref().unwrap_or(&r.name);
-    annotate(&mut schema, &format!("{} {title}", spec.name), &r.doc.to_string());
+    annotate(
+        &mut schema,
+        &format!("{} {title}", spec.name),
+        &r.doc.to_string(),
+    );
     Named {
         name: name.to_string(),
         schema,

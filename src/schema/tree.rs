@@ -178,7 +178,10 @@ fn apply_kind(s: &mut Map<String, Value>, kind: Kind, nullable: bool) {
         Kind::Null => ("null", None),
         Kind::Any => return,
     };
-    s.insert("type".into(), type_value(ty, nullable && kind != Kind::Null));
+    s.insert(
+        "type".into(),
+        type_value(ty, nullable && kind != Kind::Null),
+    );
     if let Some(f) = format {
         s.insert("format".into(), json!(f));
     }

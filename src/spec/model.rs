@@ -586,6 +586,8 @@ pub struct Example {
 pub enum ExampleKind {
     Request,
     Response,
+    /// A body printed on its own, without the request or response it belongs to.
+    Fragment,
 }
 
 /// What an example body is an instance of.
