@@ -4,6 +4,8 @@
 mod cli;
 /// Locating the documents, specs and overlays; temporary folders.
 mod common;
+/// Every table row, endpoint and example of each document is in its spec.
+mod completeness;
 /// Lint: committed specs are clean; contradictions are found and cited.
 mod lint;
 /// Generated schemas: examples validate, snapshots are current, writes are strict.

@@ -213,6 +213,9 @@ pub struct Pagination {
     /// The order of items when no sort is asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ordered_by: Option<Ordering>,
+    /// The document's own rows about pagination parameters and counters, as stated.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub table: Vec<Field>,
     /// Whether the API documents a HAL `_links` object on list responses.
     #[serde(default, skip_serializing_if = "is_false")]
     pub hal_links: bool,
