@@ -22,7 +22,11 @@ fn cited_lines(spec: &assay::spec::Spec) -> BTreeSet<u32> {
         }
     }
     let mut out = BTreeSet::new();
-    walk(&serde_json::to_value(spec).unwrap(), &spec.document, &mut out);
+    walk(
+        &serde_json::to_value(spec).unwrap(),
+        &spec.document,
+        &mut out,
+    );
     out
 }
 
@@ -43,7 +47,11 @@ fn bip_cites_every_table_row_and_request() {
         .filter(|(n, _)| !cited.contains(n))
         .map(|(n, l)| format!("bip.txt:{n}: {}", l.chars().take(80).collect::<String>()))
         .collect();
-    assert!(missing.is_empty(), "lines of bip.txt no spec item cites:\n{}", missing.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "lines of bip.txt no spec item cites:\n{}",
+        missing.join("\n")
+    );
 }
 
 #[test]
@@ -58,12 +66,21 @@ fn bip_has_all_resources_and_their_operations() {
             .map(|o| o.id[plural.len() + 1..].to_string())
             .collect()
     };
-    for r in ["country", "plant_part", "population_type", "taxonomy_term", "trait"] {
+    for r in [
+        "country",
+        "plant_part",
+        "population_type",
+        "taxonomy_term",
+        "trait",
+    ] {
         assert_eq!(ops(r), ["list", "get"], "{r} is fetch-only");
     }
     let mut writable = ops("plant_line");
     writable.sort();
-    assert_eq!(writable, ["create", "delete", "get", "list", "publish", "revoke"]);
+    assert_eq!(
+        writable,
+        ["create", "delete", "get", "list", "publish", "revoke"]
+    );
     let writable_count = spec
         .resources
         .iter()
