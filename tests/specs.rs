@@ -55,3 +55,42 @@ fn extraction_and_overlay_reproduce_each_spec() {
         }
     }
 }
+
+#[test]
+fn specs_may_be_json() {
+    let spec = assay::spec::load(&spec_path("bip")).unwrap();
+    let path = tempdir().join("bip.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&spec).unwrap()).unwrap();
+    assert_eq!(assay::spec::load(&path).unwrap(), spec);
+    std::fs::write(&path, "{\"name\": \"bip\",\n \"title\": 3}").unwrap();
+    let err = assay::spec::load(&path).unwrap_err().to_string();
+    assert!(err.contains("bip.json:2:"), "{err}");
+}
+
+#[test]
+fn a_broken_overlay_names_the_bad_value() {
+    let docs = docs();
+    let overlay = tempdir().join("overlay.yaml");
+    std::fs::write(
+        &overlay,
+        "style: bip\nresources:\n  - name: plant_line\n    fields:\n      - {path: newfield, doc: bip.txt:1}\n",
+    )
+    .unwrap();
+    let doc = docs.join("bip.txt");
+    let text = std::fs::read_to_string(&doc).unwrap();
+    let err = assay::cli::extract_command(&doc, &text, None, Some(&overlay))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("overlay.yaml"), "{err}");
+    assert!(err.contains("fields[") && err.contains("`type`"), "{err}");
+
+    std::fs::write(
+        &overlay,
+        "style: bip\nfor_each_resource:\n  - resources: [plant_lien]\n    merge: {}\n",
+    )
+    .unwrap();
+    let err = assay::cli::extract_command(&doc, &text, None, Some(&overlay))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("did you mean `plant_line`"), "{err}");
+}

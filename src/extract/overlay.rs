@@ -49,8 +49,15 @@ pub fn build(extracted: &Extracted, overlay: Value, path: &Path) -> Result<Spec>
             apply_repeated(&mut spec, entry).map_err(invalid)?;
         }
     }
-    let mut spec: Spec = serde_json::from_value(spec)
-        .map_err(|e| invalid(format!("extraction and overlay do not make a spec: {e}")))?;
+    // The path of a bad value (`resources[3].fields[2].type`) is what lets a reader
+    // find it in the overlay.
+    let mut spec: Spec = serde_path_to_error::deserialize(spec).map_err(|e| {
+        invalid(format!(
+            "extraction and overlay do not make a spec: at `{}`: {}",
+            e.path(),
+            e.inner()
+        ))
+    })?;
     infer_shapes(&mut spec);
     Ok(spec)
 }

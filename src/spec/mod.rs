@@ -43,11 +43,21 @@ pub fn parse<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<
             .location()
             .map(|l| (l.line(), l.column()))
             .unwrap_or((0, 0));
+        let name = path.display().to_string();
+        let rendered = e.render_with_options(serde_saphyr::render_options! {
+            source_name: Some(name.as_str()),
+        });
+        // The rendering repeats the place we already print; keep its message and snippet.
+        let message = rendered.strip_prefix("error: ").unwrap_or(&rendered);
+        let message = match message.strip_prefix("line ") {
+            Some(rest) => rest.split_once(": ").map_or(message, |(_, m)| m),
+            None => message,
+        };
         Error::SpecSyntax {
             path: path.into(),
             line,
             column,
-            message: e.to_string(),
+            message: message.to_string(),
         }
     })
 }
