@@ -49,6 +49,9 @@ pub enum Command {
         /// Spec files (YAML, or JSON by extension).
         #[arg(required = true)]
         specs: Vec<PathBuf>,
+        /// Folder of the reference documents, to show the lines each finding cites.
+        #[arg(long, env = "ASSAY_DOCS")]
+        docs: Option<PathBuf>,
     },
     /// Write the JSON Schemas (2020-12) a spec generates.
     ///
@@ -96,8 +99,8 @@ pub fn run(cli: Cli) -> Result<i32> {
             emit(&spec_schema())?;
             Ok(0)
         }
-        Command::Lint { specs } => {
-            let (text, code) = lint_command(&specs)?;
+        Command::Lint { specs, docs } => {
+            let (text, code) = lint_command(&specs, docs.as_deref())?;
             emit(&text)?;
             Ok(code)
         }
@@ -125,14 +128,15 @@ pub fn run(cli: Cli) -> Result<i32> {
 }
 
 /// The report of `assay lint` and its exit code.
-pub fn lint_command(paths: &[PathBuf]) -> Result<(String, i32)> {
+pub fn lint_command(paths: &[PathBuf], docs: Option<&Path>) -> Result<(String, i32)> {
     let mut text = String::new();
     let mut code = 0;
+    let mut excerpts = crate::lint::Excerpts::new(docs);
     for path in paths {
         let spec = spec::load(path)?;
         let findings = crate::lint::lint(&spec);
         for f in &findings {
-            text.push_str(&f.to_string());
+            text.push_str(&excerpts.render(f));
             text.push('\n');
         }
         let stale = crate::lint::stale_acknowledgements(&spec, &findings);

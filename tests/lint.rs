@@ -4,7 +4,7 @@ use assay::lint::lint;
 #[test]
 fn every_committed_spec_lints_clean() {
     let paths: Vec<_> = spec_names().iter().map(|n| spec_path(n)).collect();
-    let (report, code) = assay::cli::lint_command(&paths).unwrap();
+    let (report, code) = assay::cli::lint_command(&paths, None).unwrap();
     assert_eq!(code, 0, "assay lint finds open contradictions:\n{report}");
 }
 
@@ -66,7 +66,9 @@ fn stale_acknowledgements_fail_the_lint() {
     });
     let path = dir.join("bip.yaml");
     std::fs::write(&path, assay::spec::to_yaml(&spec)).unwrap();
-    let (report, code) = assay::cli::lint_command(&[path]).unwrap();
+    let (report, code) = assay::cli::lint_command(&[path], Some(&docs())).unwrap();
     assert_eq!(code, 1);
     assert!(report.contains("stale[duplicate-field]"), "{report}");
+    // With the documents at hand, each place shows its line.
+    assert!(report.contains("734 | data_owned_by | string"), "{report}");
 }

@@ -7,8 +7,9 @@
 
 mod examples;
 mod fields;
+mod render;
 
-use std::fmt;
+pub use render::Excerpts;
 
 use crate::spec::{DocRef, Spec};
 
@@ -80,25 +81,6 @@ pub fn stale_acknowledgements<'a>(
         .iter()
         .filter(|a| !findings.iter().any(|f| f.code == a.lint && f.at == a.at))
         .collect()
-}
-
-impl fmt::Display for Finding {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let label = if self.acknowledged.is_some() {
-            "acknowledged"
-        } else {
-            "contradiction"
-        };
-        writeln!(f, "{label}[{}]: {}", self.code, self.message)?;
-        writeln!(f, "  --> {}", self.at)?;
-        for (at, what) in &self.also {
-            writeln!(f, "  --> {at} ({what})")?;
-        }
-        if let Some(reason) = &self.acknowledged {
-            writeln!(f, "  = reason: {reason}")?;
-        }
-        Ok(())
-    }
 }
 
 /// A place inside an example body: the line (or column, for one-line documents)
