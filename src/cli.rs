@@ -66,6 +66,23 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Serve a mock deployment of a spec until interrupted.
+    ///
+    /// Routes, auth, envelopes, pagination and error bodies all follow the spec;
+    /// records are the document's examples plus generated ones, the same for the
+    /// same seed. Binds to loopback unless told otherwise.
+    Mock {
+        spec: PathBuf,
+        /// Address to listen on; port 0 picks a free port.
+        #[arg(long, default_value = "127.0.0.1:0")]
+        addr: std::net::SocketAddr,
+        /// Records per resource.
+        #[arg(long, default_value_t = 50)]
+        records: usize,
+        /// Seed of the generated records.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Validate a JSON document against one of a spec's schemas.
     ///
     /// Prints each violation with its instance path; exit 1 on violations.
@@ -118,6 +135,21 @@ pub fn run(cli: Cli) -> Result<i32> {
             }
             Ok(0)
         }
+        Command::Mock {
+            spec,
+            addr,
+            records,
+            seed,
+        } => {
+            let spec = spec::load(&spec)?;
+            let config = crate::mock::Config {
+                addr,
+                records,
+                seed,
+            };
+            mock_command(spec, config)?;
+            Ok(0)
+        }
         Command::Validate { spec, schema, file } => {
             let spec = spec::load(&spec)?;
             let (report, code) = validate_command(&spec, &schema, &file)?;
@@ -125,6 +157,28 @@ pub fn run(cli: Cli) -> Result<i32> {
             Ok(code)
         }
     }
+}
+
+/// Serves a mock until Ctrl-C.
+fn mock_command(spec: spec::Spec, config: crate::mock::Config) -> Result<()> {
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(async {
+        let name = spec.name.clone();
+        let credentials = crate::mock::credentials(&spec);
+        let running = crate::mock::start(spec, &config).await?;
+        eprintln!("mock of {name} listening on {}", running.url());
+        for c in credentials {
+            eprintln!("  credentials: {c}");
+        }
+        eprintln!(
+            "  {} records per resource, seed {}; Ctrl-C stops it",
+            config.records, config.seed
+        );
+        let _ = tokio::signal::ctrl_c().await;
+        running.stop().await;
+        Ok(())
+    })
 }
 
 /// The report of `assay lint` and its exit code.

@@ -6,5 +6,6 @@ pub mod cli;
 pub mod error;
 pub mod extract;
 pub mod lint;
+pub mod mock;
 pub mod schema;
 pub mod spec;

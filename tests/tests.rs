@@ -8,6 +8,8 @@ mod common;
 mod completeness;
 /// Lint: committed specs are clean; contradictions are found and cited.
 mod lint;
+/// The mock serves what its spec says.
+mod mock;
 /// Generated schemas: examples validate, snapshots are current, writes are strict.
 mod schemas;
 /// Committed specs load, are reproduced by extraction + overlay, and the spec

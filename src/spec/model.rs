@@ -49,8 +49,23 @@ pub struct Spec {
     pub status_rules: Vec<StatusRule>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub resources: Vec<Resource>,
+    /// Kinds of item of a resource that the document gives a field table each (a
+    /// GenTaR plan is a crispr, ES cell, Cre allele modification or phenotyping plan),
+    /// each table as the document states it. The resource's own `fields` are then
+    /// the union of its variants' tables.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<Variant>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub operations: Vec<Operation>,
+    /// The URL templates a client document defines by name, each as it is written,
+    /// with the operations it stands for (idr). A name may be defined again, and two
+    /// names may stand for one operation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub url_templates: Vec<UrlTemplate>,
+    /// Values a client carries from one operation's response into a later request
+    /// (idr: the plates' `id` fills the plate grid's `{plate_id}`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flows: Vec<Flow>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub examples: Vec<Example>,
     /// Contradictions of the document that the spec knows of, with the reason they
@@ -328,6 +343,10 @@ pub struct ErrorBody {
     /// Statuses that carry this body.
     pub statuses: Vec<u16>,
     pub fields: Vec<Field>,
+    /// The body as the API writes it, with `{message}`, `{attribute}`, `{status}`
+    /// and `{reason}` (the status's reason phrase) to fill in: how a mock answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<serde_json::Value>,
     /// Whether the document makes the body optional (`may include JSON content`).
     #[serde(default, skip_serializing_if = "is_false")]
     pub optional: bool,
@@ -410,6 +429,40 @@ pub struct Field {
     /// impc_images table has no types: they come from its example).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub type_doc: Option<DocRef>,
+}
+
+/// One kind of item of a resource, with the field table the document gives that
+/// kind. Lists and single responses of the resource may hold items of any of its
+/// kinds; the resource's `fields` are the union of the kinds' tables: a row several
+/// tables state alike appears once there (citing the first table), and where the
+/// tables disagree only in that some type a field `Null`, the union keeps the other
+/// type (a null is admitted wherever the representation allows nulls).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Variant {
+    /// The kind's name: its table's heading in snake_case (`crispr_plan`).
+    pub name: String,
+    /// The resource this is a kind of.
+    pub resource: String,
+    /// The heading of the kind's table (`Crispr plan`).
+    pub title: String,
+    /// How an item tells its kind, where the spec knows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<Discriminator>,
+    /// The kind's table, row by row, as the document states it.
+    pub fields: Vec<Field>,
+    pub doc: DocRef,
+}
+
+/// A field whose value tells which variant an item is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Discriminator {
+    /// Path of the field (`attemptTypeName`).
+    pub field: String,
+    /// The values that mean this variant.
+    pub values: Vec<String>,
+    pub doc: DocRef,
 }
 
 /// A constraint between fields.
@@ -504,6 +557,12 @@ pub struct Param {
     /// Field paths of the resource a filter value is matched against.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub matches: Vec<String>,
+    /// For a filter on a relation the items do not carry (a parent's id): the id of
+    /// an operation that lists exactly the items the filter keeps, the filter's value
+    /// filling that operation's one path parameter (OMERO: `/m/datasets/?project=ID`
+    /// lists what `/m/projects/{project_id}/datasets/` lists).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub same_as: Option<String>,
     #[serde(default)]
     pub description: String,
     pub doc: DocRef,
@@ -607,6 +666,37 @@ pub enum Shape {
     Error(String),
     /// The body described by the operation's own field tables.
     Operation(String),
+}
+
+/// A URL template a client document defines by name (`MAP_URL = "https://…"`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UrlTemplate {
+    /// The name the document gives it (`MAP_URL`).
+    pub name: String,
+    /// The template as the document writes it, host included.
+    pub url: String,
+    /// Ids of the operations it stands for: one for each way the client fills the
+    /// placeholders that name query parameters (`{type}={screen_id}`).
+    pub operations: Vec<String>,
+    pub doc: DocRef,
+}
+
+/// A value a client takes from a field of one operation's response and sends as a
+/// parameter of another.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Flow {
+    /// The operation whose response gives the value.
+    pub from: String,
+    /// Path of the field in that response (`plates[].id`).
+    pub field: String,
+    /// The operation the value is sent to.
+    pub to: String,
+    /// The parameter of `to` it fills.
+    pub param: String,
+    /// Where the client passes the value on.
+    pub doc: DocRef,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

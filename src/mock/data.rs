@@ -1,0 +1,379 @@
+//! Records of a mock deployment: the document's own examples first, then generated
+//! ones, deterministic for a seed. Generated values follow the tables' types, enums
+//! and the formats of the examples' identifiers; references (`plant_line_id`,
+//! `qtl_ids`) point at records that exist, and a reference one way is listed back
+//! the other way (`plant_scoring_unit_id` ↔ `trait_score_ids`).
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value, json};
+
+use super::pointer::set_path;
+use crate::spec::{Field, Kind, Resource, Shape, Spec};
+
+/// A small deterministic generator (splitmix64): the same seed gives the same data.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Rng(seed ^ 0x9e37_79b9_7f4a_7c15)
+    }
+
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    pub fn below(&mut self, n: usize) -> usize {
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
+    }
+}
+
+/// The items of every resource, by resource name.
+pub type Tables = HashMap<String, Vec<Value>>;
+
+/// Builds `records` items per resource (the document's example items among them).
+pub fn generate(spec: &Spec, records: usize, seed: u64) -> Tables {
+    let mut rng = Rng::new(seed);
+    let mut tables: Tables = HashMap::new();
+    for r in &spec.resources {
+        let mut items = example_items(spec, r);
+        items.truncate(records);
+        let id_format = IdFormat::of(r, &items);
+        let start = items.len();
+        for n in start..records {
+            let mut item = generated(r, n, &mut rng);
+            if let Some(id) = &r.id_field {
+                set_path(&mut item, &split(id), id_format.make(n + 1));
+            }
+            items.push(item);
+        }
+        // Example items keep their ids; generated ones must not collide with them.
+        dedupe_ids(r, &mut items, &id_format);
+        tables.insert(r.name.clone(), items);
+    }
+    link(spec, &mut tables, &mut rng);
+    tables
+}
+
+fn split(path: &str) -> Vec<String> {
+    path.split('.').map(String::from).collect()
+}
+
+/// Items the document's examples show for a resource, in document order.
+fn example_items(spec: &Spec, r: &Resource) -> Vec<Value> {
+    let mut out = Vec::new();
+    for ex in &spec.examples {
+        let Some(Ok(body)) = ex.body.as_deref().map(serde_json::from_str::<Value>) else {
+            continue;
+        };
+        let found = match &ex.shape {
+            Some(Shape::Item(n)) if *n == r.name => body
+                .pointer(&r.pointer(&spec.envelope.single))
+                .cloned()
+                .into_iter()
+                .collect::<Vec<_>>(),
+            Some(Shape::List(n)) if *n == r.name => body
+                .pointer(&r.pointer(&spec.envelope.list))
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default(),
+            _ => vec![],
+        };
+        for item in found {
+            let id = r
+                .id_field
+                .as_deref()
+                .and_then(|f| super::pointer::get_path(&item, f));
+            let dup = id.is_some_and(|id| {
+                out.iter().any(|o: &Value| {
+                    super::pointer::get_path(o, r.id_field.as_deref().unwrap_or("")) == Some(id)
+                })
+            });
+            if item.is_object() && !dup {
+                out.push(item);
+            }
+        }
+    }
+    out
+}
+
+/// How identifiers look: plain numbers, or an example's shape with its digits
+/// counted up (`TPN:000000001`).
+enum IdFormat {
+    Int,
+    Text { prefix: String, width: usize },
+}
+
+impl IdFormat {
+    fn of(r: &Resource, items: &[Value]) -> Self {
+        let id = r.id_field.as_deref();
+        let field = id.and_then(|p| r.field(p));
+        let sample = id.and_then(|p| items.iter().find_map(|i| super::pointer::get_path(i, p)));
+        match (field.map(|f| f.ty.kind), sample) {
+            (_, Some(Value::String(s))) => {
+                let digits = s.chars().rev().take_while(char::is_ascii_digit).count();
+                IdFormat::Text {
+                    prefix: s[..s.len() - digits].to_string(),
+                    width: digits,
+                }
+            }
+            (Some(Kind::String), _) => IdFormat::Text {
+                prefix: format!("{}-", r.name),
+                width: 1,
+            },
+            _ => IdFormat::Int,
+        }
+    }
+
+    fn make(&self, n: usize) -> Value {
+        match self {
+            IdFormat::Int => json!(n),
+            IdFormat::Text { prefix, width } => json!(format!("{prefix}{n:0width$}")),
+        }
+    }
+}
+
+fn dedupe_ids(r: &Resource, items: &mut [Value], format: &IdFormat) {
+    let Some(id) = r.id_field.as_deref() else {
+        return;
+    };
+    let path = split(id);
+    let mut seen = std::collections::HashSet::new();
+    let mut next = items.len() + 1;
+    for item in items.iter_mut() {
+        let key = super::pointer::get_path(item, id).map(Value::to_string);
+        if key.as_ref().is_some_and(|k| seen.insert(k.clone())) {
+            continue;
+        }
+        loop {
+            let candidate = format.make(next);
+            next += 1;
+            if seen.insert(candidate.to_string()) {
+                set_path(item, &path, candidate);
+                break;
+            }
+        }
+    }
+}
+
+/// One generated item: every top-level field and the nested ones under objects.
+fn generated(r: &Resource, n: usize, rng: &mut Rng) -> Value {
+    let mut item = Value::Object(Map::new());
+    for f in &r.fields {
+        if f.writeonly || f.path.contains("[]") {
+            continue;
+        }
+        set_path(&mut item, &split(&f.path), value_for(f, n, rng));
+    }
+    item
+}
+
+fn value_for(f: &Field, n: usize, rng: &mut Rng) -> Value {
+    if !f.values.is_empty() {
+        return json!(f.values[rng.below(f.values.len())]);
+    }
+    let scalar = |rng: &mut Rng| -> Value {
+        match f.ty.kind {
+            Kind::Int => json!(rng.below(1000)),
+            Kind::Number => json!(rng.below(100000) as f64 / 100.0),
+            Kind::String => json!(format!(
+                "{} {}",
+                f.path.rsplit('.').next().unwrap_or(""),
+                n + 1
+            )),
+            Kind::Boolean => json!(rng.below(2) == 0),
+            Kind::Date => json!(format!(
+                "20{:02}-{:02}-{:02}",
+                10 + rng.below(15),
+                1 + rng.below(12),
+                1 + rng.below(28)
+            )),
+            Kind::DateTime => json!(format!(
+                "20{:02}-{:02}-{:02}T{:02}:{:02}:00Z",
+                10 + rng.below(15),
+                1 + rng.below(12),
+                1 + rng.below(28),
+                rng.below(24),
+                rng.below(60)
+            )),
+            Kind::Object => json!({}),
+            Kind::Null => Value::Null,
+            Kind::Any => json!(format!("value {}", n + 1)),
+        }
+    };
+    if f.ty.array {
+        let len = rng.below(3);
+        Value::Array((0..len).map(|_| scalar(rng)).collect())
+    } else {
+        scalar(rng)
+    }
+}
+
+/// Points `X_id` / `X_ids` fields at existing records of resource `X`, and lists
+/// each such reference back on the target where its table has a field for it.
+fn link(spec: &Spec, tables: &mut Tables, rng: &mut Rng) {
+    let ids: HashMap<String, Vec<Value>> = spec
+        .resources
+        .iter()
+        .filter_map(|r| {
+            let id = r.id_field.as_deref()?;
+            let items = tables.get(&r.name)?;
+            Some((
+                r.name.clone(),
+                items
+                    .iter()
+                    .filter_map(|i| super::pointer::get_path(i, id).cloned())
+                    .collect(),
+            ))
+        })
+        .collect();
+    let target = |f: &Field| -> Option<(&str, bool)> {
+        let field = f.path.as_str();
+        let (base, many) = if let Some(b) = field.strip_suffix("_ids") {
+            (b, true)
+        } else {
+            (field.strip_suffix("_id")?, false)
+        };
+        // `taxonomy_term_id` names its resource; `male_parent_line_id` only in its
+        // description ("the Plant Line which…"). Longest name wins.
+        let named = |r: &&Resource| base == r.name || base.ends_with(&format!("_{}", r.name));
+        let described = |r: &&Resource| {
+            let title = r
+                .title
+                .as_deref()
+                .map(words)
+                .unwrap_or_else(|| r.name.replace('_', " "));
+            !title.is_empty() && f.description.to_lowercase().contains(&title.to_lowercase())
+        };
+        let by = |pick: &dyn Fn(&&Resource) -> bool| {
+            spec.resources
+                .iter()
+                .filter(pick)
+                .max_by_key(|r| r.name.len())
+                .map(|r| (r.name.as_str(), many))
+        };
+        // A reference has the type of the identifiers it points at.
+        let same_type = |t: &(&str, bool)| {
+            spec.resource(t.0)
+                .and_then(|r| r.field(r.id_field.as_deref()?))
+                .is_some_and(|id| id.ty.kind == f.ty.kind)
+        };
+        by(&named).or_else(|| by(&described)).filter(same_type)
+    };
+    // A reference to nothing the mock can resolve is left out, never made up.
+    for r in &spec.resources {
+        let unresolved: Vec<&str> = r
+            .fields
+            .iter()
+            .map(|f| f.path.as_str())
+            .filter(|p| !p.contains('.') && !p.contains("[]"))
+            .filter(|p| p.ends_with("_id") || p.ends_with("_ids"))
+            .filter(|p| Some(*p) != r.id_field.as_deref())
+            // Text identifiers (`pubmed_id`) point outside the API: they stay.
+            .filter(|p| {
+                r.field(p)
+                    .is_some_and(|f| target(f).is_none() && f.ty.kind == Kind::Int && !f.required)
+            })
+            .collect();
+        for item in tables.get_mut(&r.name).into_iter().flatten() {
+            if let Some(obj) = item.as_object_mut() {
+                for p in &unresolved {
+                    obj.remove(*p);
+                }
+            }
+        }
+    }
+    // Forward references: single ids.
+    for r in &spec.resources {
+        let Some(items) = tables.get_mut(&r.name) else {
+            continue;
+        };
+        for f in r
+            .fields
+            .iter()
+            .filter(|f| !f.path.contains('.') && !f.path.contains("[]"))
+        {
+            let Some((t, false)) = target(f) else {
+                continue;
+            };
+            let Some(pool) = ids.get(t).filter(|p| !p.is_empty()) else {
+                continue;
+            };
+            if Some(f.path.as_str()) == r.id_field.as_deref() {
+                continue;
+            }
+            for item in items.iter_mut() {
+                if let Some(obj) = item.as_object_mut() {
+                    obj.insert(f.path.clone(), pool[rng.below(pool.len())].clone());
+                }
+            }
+        }
+    }
+    // Back references: the target's `<source>_ids` lists the sources pointing at it.
+    for r in &spec.resources {
+        for f in r.fields.iter().filter(|f| !f.path.contains('.')) {
+            let Some((t, true)) = target(f) else {
+                continue;
+            };
+            let source = t;
+            let back = format!("{}_id", r.name);
+            let (Some(src_res), Some(id_field)) = (spec.resource(source), r.id_field.as_deref())
+            else {
+                continue;
+            };
+            let has_back = src_res.field(&back).is_some();
+            let mut lists: HashMap<String, Vec<Value>> = HashMap::new();
+            if has_back {
+                for s in tables.get(source).into_iter().flatten() {
+                    if let (Some(to), Some(sid)) = (
+                        s.get(&back),
+                        src_res
+                            .id_field
+                            .as_deref()
+                            .and_then(|p| super::pointer::get_path(s, p)),
+                    ) {
+                        lists.entry(to.to_string()).or_default().push(sid.clone());
+                    }
+                }
+            }
+            let pool = ids.get(source).cloned().unwrap_or_default();
+            if let Some(items) = tables.get_mut(&r.name) {
+                for item in items.iter_mut() {
+                    let own = super::pointer::get_path(item, id_field).map(Value::to_string);
+                    let list = if has_back {
+                        own.and_then(|k| lists.get(&k).cloned()).unwrap_or_default()
+                    } else if pool.is_empty() {
+                        vec![]
+                    } else {
+                        (0..rng.below(3))
+                            .map(|_| pool[rng.below(pool.len())].clone())
+                            .collect()
+                    };
+                    if let Some(obj) = item.as_object_mut() {
+                        obj.insert(f.path.clone(), Value::Array(list));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `PlantLine` → `Plant Line`.
+fn words(title: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in title.chars().enumerate() {
+        if i > 0 && c.is_uppercase() {
+            out.push(' ');
+        }
+        out.push(c);
+    }
+    out
+}
