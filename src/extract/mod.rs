@@ -20,7 +20,7 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use crate::spec::{ErrorBody, Example, Operation, Resource};
+use crate::spec::{ErrorBody, Example, Flow, Operation, Resource, UrlTemplate, Variant};
 
 pub(crate) use examples::fragments;
 pub use examples::infer_shapes;
@@ -87,8 +87,17 @@ pub struct Extracted {
     pub errors: Vec<ErrorBody>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub resources: Vec<Resource>,
+    /// Kinds of item of a resource with a field table each (restdocs).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<Variant>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub operations: Vec<Operation>,
+    /// URL templates a client script defines (idr).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub url_templates: Vec<UrlTemplate>,
+    /// Values the client carries from responses into requests (idr).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub flows: Vec<Flow>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub examples: Vec<Example>,
 }

@@ -1,9 +1,11 @@
 //! Overlays: the hand-written part of a spec, what a document says only in prose.
 //!
-//! An overlay is a partial spec (merged with `spec::merge`) plus two keys of its own:
-//! `style`, the extractor its document needs, and `for_each_resource`, partial specs
+//! An overlay is a partial spec (merged with `spec::merge`) plus keys of its own:
+//! `style`, the extractor its document needs; `for_each_resource`, partial specs
 //! repeated for a set of resources with `{name}`, `{plural}` and `{title}` filled in
-//! (bip states delete, publish and revoke once for twenty resources).
+//! (bip states delete, publish and revoke once for twenty resources); and
+//! `for_each_field`, a partial field merged into every field of a set of resources
+//! (every field of a Solr core is filterable).
 
 use std::path::Path;
 
@@ -38,6 +40,7 @@ pub fn build(extracted: &Extracted, overlay: Value, path: &Path) -> Result<Spec>
     };
     overlay.remove("style");
     let repeated = overlay.remove("for_each_resource");
+    let each_field = overlay.remove("for_each_field");
     let mut spec = serde_json::to_value(extracted).expect("extraction serializes");
     merge(&mut spec, Value::Object(overlay));
 
@@ -47,6 +50,14 @@ pub fn build(extracted: &Extracted, overlay: Value, path: &Path) -> Result<Spec>
         };
         for entry in entries {
             apply_repeated(&mut spec, entry).map_err(invalid)?;
+        }
+    }
+    if let Some(each_field) = each_field {
+        let Value::Array(entries) = each_field else {
+            return Err(invalid("`for_each_field` is a list".into()));
+        };
+        for entry in entries {
+            apply_each_field(&mut spec, entry).map_err(invalid)?;
         }
     }
     // The path of a bad value (`resources[3].fields[2].type`) is what lets a reader
@@ -60,6 +71,51 @@ pub fn build(extracted: &Extracted, overlay: Value, path: &Path) -> Result<Spec>
     })?;
     infer_shapes(&mut spec);
     Ok(spec)
+}
+
+/// A `for_each_field` entry: `merge`, a partial field, laid over every field of the
+/// resources named in `resources` (of every resource when it is left out).
+fn apply_each_field(spec: &mut Value, entry: Value) -> Result<(), String> {
+    let Value::Object(entry) = entry else {
+        return Err("each `for_each_field` entry is a mapping".into());
+    };
+    let template = entry
+        .get("merge")
+        .cloned()
+        .ok_or("a `for_each_field` entry needs `merge`, the partial field to lay over each")?;
+    let only: Option<Vec<&str>> = entry
+        .get("resources")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect());
+    let resources = spec.get_mut("resources").and_then(Value::as_array_mut);
+    let mut names = Vec::new();
+    for r in resources.into_iter().flatten() {
+        let name = r
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        if only.as_ref().is_none_or(|o| o.contains(&name.as_str())) {
+            for f in r
+                .get_mut("fields")
+                .and_then(Value::as_array_mut)
+                .into_iter()
+                .flatten()
+            {
+                merge(f, template.clone());
+            }
+        }
+        names.push(name);
+    }
+    for wanted in only.into_iter().flatten() {
+        if !names.iter().any(|n| n == wanted) {
+            return Err(format!(
+                "`for_each_field` names resource `{wanted}`, which is not in the spec{}",
+                crate::error::did_you_mean(wanted, names.iter().map(String::as_str))
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn apply_repeated(spec: &mut Value, entry: Value) -> Result<(), String> {

@@ -73,8 +73,14 @@ impl<'a> Node<'a> {
         root
     }
 
-    /// The schema of the root: an object of the top-level fields.
+    /// The schema of the root: an object of the top-level fields, or, when every
+    /// path starts with `[]` (`[].id`: a body that is a JSON array), an array of them.
     pub fn object_schema(&self, opts: &Options) -> Value {
+        if self.props.is_empty()
+            && let Some(items) = &self.items
+        {
+            return json!({"type": "array", "items": items.schema(opts)});
+        }
         let mut s = Map::new();
         s.insert("type".into(), json!("object"));
         self.object_body(&mut s, opts);
@@ -249,5 +255,20 @@ mod tests {
         );
         assert_eq!(s["properties"]["d"]["items"]["type"], "string");
         assert_eq!(s["required"], json!(["d"]));
+    }
+
+    #[test]
+    fn paths_from_the_items_describe_an_array_body() {
+        let fields = [field("[].id", "number"), field("[].details", "array")];
+        let opts = Options {
+            nullable: &|_| false,
+            required: &|_| false,
+            closed: false,
+        };
+        let s = Node::build(fields.iter()).object_schema(&opts);
+        assert_eq!(s["type"], "array");
+        assert_eq!(s["items"]["type"], "object");
+        assert_eq!(s["items"]["properties"]["id"]["type"], "number");
+        assert_eq!(s["items"]["properties"]["details"]["type"], "array");
     }
 }
