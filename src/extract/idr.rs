@@ -1060,6 +1060,7 @@ impl Client {
                         role: None,
                         matches: Vec::new(),
                         same_as: None,
+                        value: None,
                         description,
                         doc: at(template.line),
                     }

@@ -290,6 +290,7 @@ pub fn extract(doc: &Doc) -> Result<Extracted, ExtractError> {
                     role: None,
                     matches: Vec::new(),
                     same_as: None,
+                    value: None,
                     description: String::new(),
                     doc: doc.at(at),
                 });
@@ -686,6 +687,7 @@ impl Row {
             role: None,
             matches: Vec::new(),
             same_as: None,
+            value: None,
             description: self.description.clone(),
             doc: doc.at(self.at),
         }

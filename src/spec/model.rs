@@ -563,6 +563,11 @@ pub struct Param {
     /// lists what `/m/projects/{project_id}/datasets/` lists).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub same_as: Option<String>,
+    /// The value the document always sends (`type=map`), or a template of it filled
+    /// from other parameters (`query=Well-{well_id}`). A parameter with a fixed value
+    /// also tells apart operations that share a path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
     #[serde(default)]
     pub description: String,
     pub doc: DocRef,
