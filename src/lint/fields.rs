@@ -1,12 +1,16 @@
-//! Contradictions inside the tables: a field listed twice, a field typed `Null`.
+//! Contradictions inside the tables: a field listed twice, a field typed `Null`, a
+//! field the tables of one resource's kinds type differently.
 
 use super::Finding;
-use crate::spec::{Field, Kind, Spec};
+use crate::spec::{Field, Kind, Spec, Variant};
 
 pub fn check(spec: &Spec, out: &mut Vec<Finding>) {
     let mut tables: Vec<(String, &[Field])> = Vec::new();
     for r in &spec.resources {
         tables.push((format!("resource `{}`", r.name), &r.fields));
+    }
+    for v in &spec.variants {
+        tables.push((format!("kind `{}` of `{}`", v.name, v.resource), &v.fields));
     }
     for e in &spec.errors {
         tables.push((format!("error body `{}`", e.name), &e.fields));
@@ -37,6 +41,34 @@ pub fn check(spec: &Spec, out: &mut Vec<Finding>) {
                     also: vec![],
                     acknowledged: None,
                 });
+            }
+        }
+    }
+}
+
+/// The same field typed differently by the tables of two kinds of one resource
+/// (a plan's `note` is `Null` for one kind and `String` for another).
+pub fn check_variants(spec: &Spec, out: &mut Vec<Finding>) {
+    let mut kinds: Vec<&Variant> = spec.variants.iter().collect();
+    kinds.sort_by(|a, b| a.resource.cmp(&b.resource));
+    for (i, a) in kinds.iter().enumerate() {
+        for b in kinds[i + 1..].iter().filter(|b| b.resource == a.resource) {
+            for fa in &a.fields {
+                let Some(fb) = b.fields.iter().find(|f| f.path == fa.path) else {
+                    continue;
+                };
+                if fa.ty != fb.ty {
+                    out.push(Finding {
+                        code: "conflicting-types",
+                        message: format!(
+                            "field `{}` of `{}` is `{}` for kind `{}` but `{}` for kind `{}`",
+                            fa.path, a.resource, fb.ty, b.name, fa.ty, a.name
+                        ),
+                        at: fb.doc.clone(),
+                        also: vec![(fa.doc.clone(), format!("typed `{}` here", fa.ty))],
+                        acknowledged: None,
+                    });
+                }
             }
         }
     }

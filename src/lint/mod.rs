@@ -28,7 +28,11 @@ pub struct Finding {
 }
 
 /// The codes lint reports, with what each means (for `--help` and docs).
-pub const CODES: [(&str, &str); 7] = [
+pub const CODES: &[(&str, &str)] = &[
+    (
+        "conflicting-types",
+        "the tables of two kinds of one resource type the same field differently",
+    ),
     ("duplicate-field", "a table lists the same field twice"),
     (
         "null-type",
@@ -57,6 +61,7 @@ pub const CODES: [(&str, &str); 7] = [
 pub fn lint(spec: &Spec) -> Vec<Finding> {
     let mut out = Vec::new();
     fields::check(spec, &mut out);
+    fields::check_variants(spec, &mut out);
     examples::check(spec, &mut out);
     examples::check_filters(spec, &mut out);
     for f in &mut out {
