@@ -146,6 +146,7 @@ pub fn run(cli: Cli) -> Result<i32> {
                 addr,
                 records,
                 seed,
+                ..Default::default()
             };
             mock_command(spec, config)?;
             Ok(0)
@@ -165,7 +166,7 @@ fn mock_command(spec: spec::Spec, config: crate::mock::Config) -> Result<()> {
         .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
     runtime.block_on(async {
         let name = spec.name.clone();
-        let credentials = crate::mock::credentials(&spec);
+        let credentials = crate::mock::credentials(&spec, &config);
         let running = crate::mock::start(spec, &config).await?;
         eprintln!("mock of {name} listening on {}", running.url());
         for c in credentials {

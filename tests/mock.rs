@@ -200,3 +200,140 @@ fn the_same_seed_gives_the_same_records() {
     assert_eq!(fetch(7), fetch(7));
     assert_ne!(fetch(7), fetch(8));
 }
+
+fn load(name: &str) -> assay::spec::Spec {
+    assay::spec::load(&spec_path(name)).unwrap()
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder().no_proxy().build().unwrap()
+}
+
+#[tokio::test]
+async fn gentar_signs_in_with_expiring_tokens() {
+    let config = Config {
+        token_lifetime: Some(std::time::Duration::from_millis(600)),
+        ..Config::default()
+    };
+    let mock = start(load("gentar"), &config).await.unwrap();
+    let url = mock.url();
+    let c = client();
+    let signin = |user: &str, pass: &str| {
+        c.post(format!("{url}/auth/signin"))
+            .json(&serde_json::json!({"userName": user, "password": pass}))
+            .send()
+    };
+    let bad = signin("assay", "wrong").await.unwrap();
+    assert_eq!(bad.status().as_u16(), 401);
+    let body: Value = bad.json().await.unwrap();
+    assert_eq!(body["apierror"]["status"], "UNAUTHORIZED", "{body}");
+
+    let ok: Value = signin(assay::mock::USERNAME, assay::mock::PASSWORD)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = ok["accessToken"].as_str().unwrap().to_string();
+    let projects = |auth: Option<String>| {
+        let mut r = c.get(format!("{url}/api/projects"));
+        if let Some(a) = auth {
+            r = r.header("Authorization", a);
+        }
+        r.send()
+    };
+    assert_eq!(
+        projects(Some(format!("Bearer {token}")))
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        200
+    );
+    assert_eq!(projects(None).await.unwrap().status().as_u16(), 401);
+    let tampered = format!("Bearer {}x", token);
+    assert_eq!(
+        projects(Some(tampered)).await.unwrap().status().as_u16(),
+        401
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(900)).await;
+    let expired = projects(Some(format!("Bearer {token}"))).await.unwrap();
+    assert_eq!(expired.status().as_u16(), 401, "the token expired");
+    let body: Value = expired.json().await.unwrap();
+    assert!(body["apierror"]["message"].is_string(), "{body}");
+    mock.stop().await;
+}
+
+fn set_cookie(resp: &reqwest::Response, name: &str) -> Option<String> {
+    resp.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| {
+            v.strip_prefix(&format!("{name}="))
+                .map(|r| r.split(';').next().unwrap().to_string())
+        })
+}
+
+#[tokio::test]
+async fn omero_logs_in_with_csrf_and_session() {
+    let mock = start(load("omero"), &Config::default()).await.unwrap();
+    let url = mock.url();
+    let c = client();
+    let projects = format!("{url}/api/v0/m/projects/");
+    assert_eq!(
+        c.get(&projects).send().await.unwrap().status().as_u16(),
+        403,
+        "no session"
+    );
+
+    let resp = c.get(format!("{url}/api/v0/token/")).send().await.unwrap();
+    let cookie = set_cookie(&resp, "csrftoken").expect("csrftoken cookie");
+    let token: Value = resp.json().await.unwrap();
+    let token = token["data"].as_str().unwrap().to_string();
+    assert_eq!(cookie, token);
+
+    let form = [
+        ("server", "1"),
+        ("username", assay::mock::USERNAME),
+        ("password", assay::mock::PASSWORD),
+    ];
+    let no_csrf = c
+        .post(format!("{url}/api/v0/login/"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_csrf.status().as_u16(), 403, "login needs the CSRF token");
+    let login = c
+        .post(format!("{url}/api/v0/login/"))
+        .header("X-CSRFToken", &token)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status().as_u16(), 200);
+    let session = set_cookie(&login, "sessionid").expect("session cookie");
+    let listed = c
+        .get(&projects)
+        .header("Cookie", format!("sessionid={session}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.status().as_u16(), 200);
+    let body: Value = listed.json().await.unwrap();
+    assert!(
+        body["data"].is_array() && body["meta"]["totalCount"].is_number(),
+        "{body}"
+    );
+    // A write without the CSRF token is refused even with a session.
+    let write = c
+        .post(format!("{url}/api/v0/m/save/"))
+        .header("Cookie", format!("sessionid={session}"))
+        .json(&serde_json::json!({"@type": "http://www.openmicroscopy.org/Schemas/OME/2016-06#Project", "Name": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(write.status().as_u16(), 403);
+    mock.stop().await;
+}

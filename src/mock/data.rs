@@ -377,3 +377,48 @@ fn words(title: &str) -> String {
     }
     out
 }
+
+/// A body with every field of a table set to a plausible value: how the mock
+/// answers operations whose response is described by their own table.
+pub fn sample_body(fields: &[Field]) -> Value {
+    let mut rng = Rng::new(0);
+    let mut body = Value::Null;
+    for f in fields {
+        let mut node = &mut body;
+        let steps: Vec<&str> = f.path.split('.').collect();
+        for (i, step) in steps.iter().enumerate() {
+            let last = i + 1 == steps.len();
+            let (key, arrays) = strip_items(step);
+            if !key.is_empty() {
+                if !node.is_object() {
+                    *node = Value::Object(Map::new());
+                }
+                node = node
+                    .as_object_mut()
+                    .expect("made an object above")
+                    .entry(key.to_string())
+                    .or_insert(Value::Null);
+            }
+            for _ in 0..arrays {
+                if !node.is_array() || node.as_array().is_some_and(Vec::is_empty) {
+                    *node = Value::Array(vec![Value::Null]);
+                }
+                node = &mut node.as_array_mut().expect("made an array above")[0];
+            }
+            if last && node.is_null() {
+                *node = value_for(f, 0, &mut rng);
+            }
+        }
+    }
+    body
+}
+
+fn strip_items(step: &str) -> (&str, usize) {
+    let mut key = step;
+    let mut n = 0;
+    while let Some(k) = key.strip_suffix("[]") {
+        key = k;
+        n += 1;
+    }
+    (key, n)
+}

@@ -6,6 +6,7 @@
 //! error bodies from their templates. Records are the document's examples plus
 //! generated ones, the same for the same seed.
 
+mod auth;
 mod data;
 mod pointer;
 mod routes;
@@ -17,7 +18,11 @@ use std::sync::{Arc, Mutex};
 use crate::error::{Error, Result};
 use crate::spec::{Auth, Spec};
 
-pub use serve::API_KEY;
+/// The credentials a mock accepts unless configured otherwise. They guard nothing
+/// but the mock, so printing them is fine.
+pub const API_KEY: &str = "assay-mock-key";
+pub const USERNAME: &str = "assay";
+pub const PASSWORD: &str = "assay-mock-password";
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -26,6 +31,12 @@ pub struct Config {
     /// Records per resource.
     pub records: usize,
     pub seed: u64,
+    /// The API key, user name and password the mock accepts.
+    pub api_key: String,
+    pub username: String,
+    pub password: String,
+    /// Lifetime of bearer tokens; the spec's when not given.
+    pub token_lifetime: Option<std::time::Duration>,
 }
 
 impl Default for Config {
@@ -34,6 +45,10 @@ impl Default for Config {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             records: 50,
             seed: 1,
+            api_key: API_KEY.into(),
+            username: USERNAME.into(),
+            password: PASSWORD.into(),
+            token_lifetime: None,
         }
     }
 }
@@ -73,7 +88,19 @@ impl Drop for Running {
 /// Starts serving `spec` on the configured address, in the current tokio runtime.
 pub async fn start(spec: Spec, config: &Config) -> Result<Running> {
     let tables = data::generate(&spec, config.records, config.seed);
+    let lifetime = config.token_lifetime.unwrap_or_else(|| match &spec.auth {
+        Auth::BearerSignin {
+            expires_minutes, ..
+        } => std::time::Duration::from_secs(u64::from(*expires_minutes) * 60),
+        _ => std::time::Duration::from_secs(30 * 60),
+    });
     let state = Arc::new(serve::State {
+        gate: auth::Gate::new(
+            &config.api_key,
+            &config.username,
+            &config.password,
+            lifetime,
+        ),
         routes: routes::compile(&spec),
         spec: Arc::new(spec),
         tables: Mutex::new(tables),
@@ -103,15 +130,26 @@ pub async fn start(spec: Spec, config: &Config) -> Result<Running> {
 }
 
 /// What a client must send to be let in, for `assay mock` to print.
-pub fn credentials(spec: &Spec) -> Vec<String> {
+pub fn credentials(spec: &Spec, config: &Config) -> Vec<String> {
+    let (user, pass) = (&config.username, &config.password);
     match &spec.auth {
         Auth::None { .. } => vec!["no credentials needed".into()],
-        Auth::ApiKeyHeader { header, .. } => vec![format!("header {header}: {API_KEY}")],
-        Auth::BearerSignin { signin_path, .. } => {
-            vec![format!("sign in at {signin_path} (not served yet)")]
-        }
-        Auth::CsrfSession { login_path, .. } => {
-            vec![format!("log in at {login_path} (not served yet)")]
-        }
+        Auth::ApiKeyHeader { header, .. } => vec![format!("header {header}: {}", config.api_key)],
+        Auth::BearerSignin {
+            signin_path,
+            username_field,
+            password_field,
+            ..
+        } => vec![format!(
+            "POST {signin_path} {{\"{username_field}\": \"{user}\", \"{password_field}\": \"{pass}\"}}"
+        )],
+        Auth::CsrfSession {
+            token_path,
+            login_path,
+            ..
+        } => vec![
+            format!("GET {token_path} for a CSRF token"),
+            format!("POST {login_path} with username={user} password={pass}"),
+        ],
     }
 }

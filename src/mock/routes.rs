@@ -17,6 +17,9 @@ pub fn compile(spec: &Spec) -> Vec<Route> {
     spec.operations
         .iter()
         .enumerate()
+        // A path that is a placeholder alone (`{thumb_url}`) is a URL some response
+        // hands out, reached by following it, not a route.
+        .filter(|(_, o)| o.path.starts_with('/'))
         .map(|(op, o)| Route {
             op,
             segments: o
@@ -44,7 +47,13 @@ pub enum Found {
     Nowhere,
 }
 
-pub fn find(spec: &Spec, routes: &[Route], method: Method, path: &str) -> Found {
+pub fn find(
+    spec: &Spec,
+    routes: &[Route],
+    method: Method,
+    path: &str,
+    query: &[(String, String)],
+) -> Found {
     let parts: Vec<&str> = path.split('/').collect();
     let mut allowed = Vec::new();
     // Literal segments win over parameters (`/plans/{pin}/history` vs `/plans/{pin}/{x}`).
@@ -73,6 +82,21 @@ pub fn find(spec: &Spec, routes: &[Route], method: Method, path: &str) -> Found 
             allowed.push(op.method);
             continue;
         }
+        // Operations sharing a path differ by the fixed query values they send
+        // (`type=map` or `type=file`); each fixed value counts like a literal.
+        let fixed: Vec<(&str, &str)> = op
+            .params
+            .iter()
+            .filter_map(|p| Some((p.name.as_str(), p.value.as_deref()?)))
+            .filter(|(_, v)| !v.contains('{'))
+            .collect();
+        if !fixed
+            .iter()
+            .all(|(k, v)| query.iter().any(|(qk, qv)| qk == k && qv == v))
+        {
+            continue;
+        }
+        let literals = literals + fixed.len();
         if best.as_ref().is_none_or(|(l, _, _)| literals > *l) {
             best = Some((literals, r.op, params));
         }

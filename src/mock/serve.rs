@@ -8,18 +8,41 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::Response;
 use serde_json::{Value, json};
 
+use super::auth::{self, Gate};
 use super::data::Tables;
 use super::pointer::{get_path, set};
 use super::routes::{self, Found, Route};
-use crate::spec::{Auth, Method, Operation, OperationKind, PageStyle, ParamRole, Resource, Spec};
-
-/// The API key the mock accepts, for specs authenticated by an API-key header.
-pub const API_KEY: &str = "assay-mock-key";
+use crate::spec::{Method, Operation, OperationKind, PageStyle, ParamRole, Resource, Spec};
 
 pub struct State {
     pub spec: Arc<Spec>,
     pub routes: Vec<Route>,
     pub tables: Mutex<Tables>,
+    pub gate: Gate,
+}
+
+/// What one request carries, parsed once.
+pub struct Request<'a> {
+    pub method: Method,
+    pub query: Vec<(String, String)>,
+    pub headers: &'a HeaderMap,
+    pub body: &'a [u8],
+}
+
+impl Request<'_> {
+    /// Form fields of an urlencoded body, or the top-level strings of a JSON one.
+    pub fn fields(&self) -> Vec<(String, String)> {
+        if let Ok(Value::Object(m)) = serde_json::from_slice::<Value>(self.body) {
+            return m
+                .into_iter()
+                .map(|(k, v)| match v {
+                    Value::String(s) => (k, s),
+                    v => (k, v.to_string()),
+                })
+                .collect();
+        }
+        form_urlencoded::parse(self.body).into_owned().collect()
+    }
 }
 
 pub async fn handle(
@@ -27,17 +50,22 @@ pub async fn handle(
     method: axum::http::Method,
     uri: Uri,
     headers: HeaderMap,
-    _body: Bytes,
+    body: Bytes,
 ) -> Response {
     let spec = &state.spec;
-    let query: Vec<(String, String)> = uri
-        .query()
-        .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
-        .unwrap_or_default();
     let Some(method) = Method::parse(method.as_str()) else {
         return error(spec, 405, "Method not allowed");
     };
-    let (op, params) = match routes::find(spec, &state.routes, method, uri.path()) {
+    let req = Request {
+        method,
+        query: uri
+            .query()
+            .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+            .unwrap_or_default(),
+        headers: &headers,
+        body: &body,
+    };
+    let (op, params) = match routes::find(spec, &state.routes, method, uri.path(), &req.query) {
         Found::Operation(op, params) => (&spec.operations[op], params),
         Found::WrongMethod(allowed) => {
             let mut r = error(spec, 405, "Method not allowed");
@@ -49,48 +77,28 @@ pub async fn handle(
         }
         Found::Nowhere => return error(spec, 404, "Not found"),
     };
-    if op.auth
-        && let Some(rejected) = authenticate(spec, &headers)
-    {
+    if let Some(answer) = auth::endpoint(spec, &state.gate, op, &req) {
+        return answer;
+    }
+    if let Some(rejected) = auth::check(spec, &state.gate, op, &req) {
         return rejected;
     }
     let resource = op.resource.as_deref().and_then(|r| spec.resource(r));
     match (op.kind, resource) {
         (OperationKind::List, Some(r)) => {
             let tables = state.tables.lock().expect("no handler panics holding it");
-            list(
-                spec,
-                op,
-                r,
-                tables.get(&r.name).map_or(&[][..], Vec::as_slice),
-                &query,
-            )
+            let items = tables.get(&r.name).map_or(&[][..], Vec::as_slice);
+            list(spec, op, r, items, &req.query)
         }
         (OperationKind::Get, Some(r)) => {
             let tables = state.tables.lock().expect("no handler panics holding it");
             let items = tables.get(&r.name).map_or(&[][..], Vec::as_slice);
             get(spec, r, items, &params)
         }
-        _ => error(spec, 501, "This operation is not served by the mock yet"),
-    }
-}
-
-/// `None` when the request carries valid credentials; otherwise the documented
-/// rejection.
-fn authenticate(spec: &Spec, headers: &HeaderMap) -> Option<Response> {
-    match &spec.auth {
-        Auth::ApiKeyHeader {
-            header, rejected, ..
-        } => {
-            let given = headers.get(header.as_str()).and_then(|v| v.to_str().ok());
-            if given == Some(API_KEY) {
-                return None;
-            }
-            let status = rejected.as_ref().map_or(401, |r| r.status);
-            Some(error(spec, status, "Invalid or missing API key"))
+        _ if !op.response_fields.is_empty() => {
+            json_response(spec, 200, super::data::sample_body(&op.response_fields))
         }
-        // Sign-in and session schemes are served in a later stage of the mock.
-        _ => None,
+        _ => error(spec, 501, "This operation is not served by the mock yet"),
     }
 }
 
@@ -243,7 +251,7 @@ fn compare(a: Option<&Value>, b: Option<&Value>) -> std::cmp::Ordering {
     }
 }
 
-fn json_response(spec: &Spec, status: u16, body: Value) -> Response {
+pub fn json_response(spec: &Spec, status: u16, body: Value) -> Response {
     let bytes = serde_json::to_vec(&body).expect("JSON values serialize");
     Response::builder()
         .status(StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR))
@@ -266,15 +274,19 @@ pub fn error(spec: &Spec, status: u16, message: &str) -> Response {
             .expect("a response from valid parts");
     };
     let value = match &body.template {
-        Some(t) => fill(
-            t,
-            &[
-                ("{message}", message),
-                ("{status}", &status.to_string()),
-                ("{reason}", reason),
-                ("{attribute}", ""),
-            ],
-        ),
+        Some(t) => {
+            let status_name = reason.to_uppercase().replace(' ', "_");
+            fill(
+                t,
+                &[
+                    ("{message}", message),
+                    ("{status}", &status.to_string()),
+                    ("{reason}", reason),
+                    ("{status_name}", &status_name),
+                    ("{attribute}", ""),
+                ],
+            )
+        }
         None => {
             let mut v = Value::Null;
             for f in body.fields.iter().filter(|f| !f.path.contains("[]")) {
@@ -298,12 +310,73 @@ fn fill(template: &Value, pairs: &[(&str, &str)]) -> Value {
             for (k, v) in pairs {
                 s = s.replace(k, v);
             }
-            Value::String(s)
+            Value::String(timestamps(&s))
         }
         Value::Array(a) => Value::Array(a.iter().map(|x| fill(x, pairs)).collect()),
         Value::Object(m) => {
             Value::Object(m.iter().map(|(k, v)| (k.clone(), fill(v, pairs))).collect())
         }
         v => v.clone(),
+    }
+}
+
+/// Replaces `{timestamp:FORMAT}` with the current UTC time (`%Y %m %d %H %M %S`).
+fn timestamps(s: &str) -> String {
+    let Some(start) = s.find("{timestamp:") else {
+        return s.to_string();
+    };
+    let Some(len) = s[start..].find('}') else {
+        return s.to_string();
+    };
+    let format = &s[start + 11..start + len];
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let (y, mo, d) = civil_from_days((secs / 86_400) as i64);
+    let rest = secs % 86_400;
+    let stamp = format
+        .replace("%Y", &format!("{y:04}"))
+        .replace("%m", &format!("{mo:02}"))
+        .replace("%d", &format!("{d:02}"))
+        .replace("%H", &format!("{:02}", rest / 3600))
+        .replace("%M", &format!("{:02}", rest / 60 % 60))
+        .replace("%S", &format!("{:02}", rest % 60));
+    format!(
+        "{}{stamp}{}",
+        &s[..start],
+        timestamps(&s[start + len + 1..])
+    )
+}
+
+/// Days since 1970-01-01 to a (year, month, day) date in the proleptic Gregorian
+/// calendar (Howard Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_from_days() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(18_851), (2021, 8, 12));
+        assert_eq!(civil_from_days(-1), (1969, 12, 31));
+    }
+
+    #[test]
+    fn timestamps_follow_their_format() {
+        let s = timestamps("at {timestamp:%d-%m-%Y %H:%M:%S}!");
+        assert_eq!(s.len(), "at 12-08-2021 02:05:24!".len(), "{s}");
+        assert!(s.starts_with("at ") && s.ends_with('!'));
     }
 }

@@ -343,8 +343,10 @@ pub struct ErrorBody {
     /// Statuses that carry this body.
     pub statuses: Vec<u16>,
     pub fields: Vec<Field>,
-    /// The body as the API writes it, with `{message}`, `{attribute}`, `{status}`
-    /// and `{reason}` (the status's reason phrase) to fill in: how a mock answers.
+    /// The body as the API writes it, with `{message}`, `{attribute}`, `{status}`,
+    /// `{reason}` (the status's reason phrase, `Not Found`), `{status_name}`
+    /// (`NOT_FOUND`) and `{timestamp:%d-%m-%Y %H:%M:%S}` (now, UTC, strftime-style
+    /// `%Y %m %d %H %M %S`) to fill in: how a mock answers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<serde_json::Value>,
     /// Whether the document makes the body optional (`may include JSON content`).
