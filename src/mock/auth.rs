@@ -12,6 +12,12 @@ use std::sync::Mutex;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::http::HeaderMap;
+use axum::response::Response;
+use serde_json::{Value, json};
+
+use super::pointer::set;
+use super::serve::{Request, error, json_response};
+use crate::spec::{Auth, Operation, Spec};
 
 /// Credentials the mock accepts, and the state of its sign-ins.
 pub struct Gate {
@@ -131,33 +137,6 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .find(|(k, _)| *k == name)
         .map(|(_, v)| v.to_string())
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tokens_expire_and_resist_tampering() {
-        let gate = Gate::new("k", "u", "p", Duration::from_secs(60));
-        let t = gate.issue_token();
-        assert!(gate.token_valid(&t));
-        assert!(!gate.token_valid(&t.replace("assay.", "assay.7")));
-        assert!(!gate.token_valid("assay.x.1.0000"));
-        let other = Gate::new("k", "u", "p", Duration::from_secs(60));
-        assert!(!other.token_valid(&t), "another server's token");
-        let short = Gate::new("k", "u", "p", Duration::from_millis(1));
-        let t = short.issue_token();
-        std::thread::sleep(Duration::from_millis(20));
-        assert!(!short.token_valid(&t), "expired");
-    }
-}
-
-use axum::response::Response;
-use serde_json::{Value, json};
-
-use super::pointer::set;
-use super::serve::{Request, error, json_response};
-use crate::spec::{Auth, Operation, Spec};
 
 /// Answers the endpoints of the auth scheme itself: sign-in, CSRF token, login.
 pub fn endpoint(spec: &Spec, gate: &Gate, op: &Operation, req: &Request) -> Option<Response> {
@@ -322,4 +301,24 @@ fn strip_prefix_ignore_case<'v>(value: &'v str, prefix: &str) -> Option<&'v str>
     let head = value.get(..prefix.len())?;
     head.eq_ignore_ascii_case(prefix)
         .then(|| &value[prefix.len()..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_expire_and_resist_tampering() {
+        let gate = Gate::new("k", "u", "p", Duration::from_secs(60));
+        let t = gate.issue_token();
+        assert!(gate.token_valid(&t));
+        assert!(!gate.token_valid(&t.replace("assay.", "assay.7")));
+        assert!(!gate.token_valid("assay.x.1.0000"));
+        let other = Gate::new("k", "u", "p", Duration::from_secs(60));
+        assert!(!other.token_valid(&t), "another server's token");
+        let short = Gate::new("k", "u", "p", Duration::from_millis(1));
+        let t = short.issue_token();
+        std::thread::sleep(Duration::from_millis(20));
+        assert!(!short.token_valid(&t), "expired");
+    }
 }
