@@ -337,3 +337,87 @@ async fn omero_logs_in_with_csrf_and_session() {
     assert_eq!(write.status().as_u16(), 403);
     mock.stop().await;
 }
+
+#[tokio::test]
+async fn bip_writes_follow_the_tables() {
+    let mock = start(bip(), &Config::default()).await.unwrap();
+    let url = format!("{}/api/v1", mock.url());
+    let c = client();
+    let post = |body: Value| {
+        c.post(format!("{url}/trait_scores"))
+            .header("X-BIP-Api-Key", API_KEY)
+            .json(&body)
+            .send()
+    };
+    let refused = |resp: reqwest::Response| async move {
+        let status = resp.status().as_u16();
+        let body: Value = resp.json().await.unwrap();
+        (
+            status,
+            body["errors"][0]["attribute"]
+                .as_str()
+                .unwrap_or("")
+                .to_string(),
+        )
+    };
+    // Missing required attribute, unknown attribute, readonly attribute, dangling reference.
+    let r = refused(post(serde_json::json!({"trait_score": {"plant_scoring_unit_id": 1, "trait_descriptor_id": 1}})).await.unwrap()).await;
+    assert_eq!(r, (422, "score_value".to_string()));
+    let r = refused(post(serde_json::json!({"trait_score": {"score_value": "1", "plant_scoring_unit_id": 1, "trait_descriptor_id": 1, "priner": 2}})).await.unwrap()).await;
+    assert_eq!(r, (422, "priner".to_string()));
+    let r = refused(post(serde_json::json!({"trait_score": {"score_value": "1", "plant_scoring_unit_id": 1, "trait_descriptor_id": 1, "id": 5}})).await.unwrap()).await;
+    assert_eq!(r, (422, "id".to_string()));
+    let r = refused(post(serde_json::json!({"trait_score": {"score_value": "1", "plant_scoring_unit_id": 1000000, "trait_descriptor_id": 1}})).await.unwrap()).await;
+    assert_eq!(r, (422, "plant_scoring_unit_id".to_string()));
+
+    let created = post(serde_json::json!({"trait_score": {"score_value": "1000", "plant_scoring_unit_id": 1, "trait_descriptor_id": 2, "published": false}}))
+        .await
+        .unwrap();
+    assert_eq!(created.status().as_u16(), 201);
+    let body: Value = created.json().await.unwrap();
+    let item = &body["trait_score"];
+    assert_eq!(item["entered_by_whom"], assay::mock::USERNAME, "server-set");
+    assert!(item["date_entered"].as_str().unwrap().len() == 10);
+    let id = item["id"].as_i64().unwrap();
+    assert!(id > 50, "a fresh id");
+
+    let (status, _) = get(&format!("{url}/trait_scores/{id}"), Some(API_KEY)).await;
+    assert_eq!(status, 200);
+    let (_, mine) = get(&format!("{url}/trait_scores?only_mine=true"), Some(API_KEY)).await;
+    assert_eq!(mine["trait_scores"].as_array().unwrap().len(), 1);
+
+    let send = |m: reqwest::Method, path: String| {
+        c.request(m, format!("{url}{path}"))
+            .header("X-BIP-Api-Key", API_KEY)
+            .send()
+    };
+    let published = send(
+        reqwest::Method::PATCH,
+        format!("/trait_scores/{id}/publish"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(published.status().as_u16(), 200);
+    let body: Value = published.json().await.unwrap();
+    assert_eq!(body["trait_score"]["published"], true);
+
+    let not_mine = send(reqwest::Method::DELETE, "/trait_scores/1".into())
+        .await
+        .unwrap();
+    assert_eq!(
+        not_mine.status().as_u16(),
+        401,
+        "seeded records belong to someone else"
+    );
+    let gone = send(reqwest::Method::DELETE, format!("/trait_scores/{id}"))
+        .await
+        .unwrap();
+    assert_eq!(gone.status().as_u16(), 204);
+    let (status, body) = get(&format!("{url}/trait_scores/{id}"), Some(API_KEY)).await;
+    assert_eq!((status, body["reason"].is_string()), (404, true));
+    let again = send(reqwest::Method::DELETE, format!("/trait_scores/{id}"))
+        .await
+        .unwrap();
+    assert_eq!(again.status().as_u16(), 404);
+    mock.stop().await;
+}

@@ -13,6 +13,12 @@ use crate::spec::{Field, FieldType, Method, Operation, OperationKind, Resource};
 
 pub fn extract(doc: &Doc) -> Result<Extracted, ExtractError> {
     let mut resources = sections(doc)?;
+    if resources.is_empty() {
+        return Err(ExtractError {
+            at: crate::spec::DocRef::line(doc.name, 1),
+            message: "no resource table found (a CamelCase heading followed by `name | type | flags | description` rows): is this a bip-style document?".into(),
+        });
+    }
     let msgs = messages(doc);
 
     // Each section's own examples name its collection (`/api/v1/plant_lines`) and,
@@ -71,6 +77,7 @@ pub fn extract(doc: &Doc) -> Result<Extracted, ExtractError> {
             responses: Vec::new(),
             auth: true,
             paginated: kind == OperationKind::List,
+            sets: None,
             items_pointer: None,
             response_fields: Vec::new(),
             request_fields: Vec::new(),
@@ -168,7 +175,13 @@ fn sections(doc: &Doc) -> Result<Vec<(Resource, std::ops::Range<usize>)>, Extrac
         }
         let mut fields = Vec::new();
         let mut j = i + 1;
-        while j <= n && is_row(doc.line(j)) {
+        while j <= n && doc.line(j).contains('|') {
+            if !is_row(doc.line(j)) {
+                return Err(ExtractError {
+                    at: crate::spec::DocRef::line(doc.name, j as u32),
+                    message: "a table row needs `name | type | …` cells".into(),
+                });
+            }
             fields.push(row(doc, j)?);
             j += 1;
         }
@@ -256,6 +269,7 @@ fn row(doc: &Doc, n: usize) -> Result<Field, ExtractError> {
         description: description.to_string(),
         doc: at,
         type_doc: None,
+        also: Vec::new(),
     };
     for flag in flags.split(',').map(str::trim).filter(|f| !f.is_empty()) {
         match flag {

@@ -11,6 +11,7 @@ mod data;
 mod pointer;
 mod routes;
 mod serve;
+mod write;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -104,6 +105,7 @@ pub async fn start(spec: Spec, config: &Config) -> Result<Running> {
         routes: routes::compile(&spec),
         spec: Arc::new(spec),
         tables: Mutex::new(tables),
+        metas: Mutex::new(Default::default()),
     });
     let app = axum::Router::new()
         .fallback(serve::handle)

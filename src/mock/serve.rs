@@ -12,12 +12,15 @@ use super::auth::{self, Gate};
 use super::data::Tables;
 use super::pointer::{get_path, set};
 use super::routes::{self, Found, Route};
+use super::write::{self, Ctx, Metas};
 use crate::spec::{Method, Operation, OperationKind, PageStyle, ParamRole, Resource, Spec};
 
 pub struct State {
     pub spec: Arc<Spec>,
     pub routes: Vec<Route>,
     pub tables: Mutex<Tables>,
+    /// Ownership of items; always locked after `tables`.
+    pub metas: Mutex<Metas>,
     pub gate: Gate,
 }
 
@@ -87,8 +90,33 @@ pub async fn handle(
     match (op.kind, resource) {
         (OperationKind::List, Some(r)) => {
             let tables = state.tables.lock().expect("no handler panics holding it");
+            let metas = state.metas.lock().expect("no handler panics holding it");
             let items = tables.get(&r.name).map_or(&[][..], Vec::as_slice);
-            list(spec, op, r, items, &req.query)
+            let mine = |item: &Value| {
+                id_of(r, item).is_some_and(|id| {
+                    metas
+                        .get(&(r.name.clone(), id_text(id)))
+                        .is_some_and(|m| m.owner == state.gate.username)
+                })
+            };
+            list(spec, op, r, items, &req.query, &mine)
+        }
+        (OperationKind::Create | OperationKind::Delete | OperationKind::Action, Some(r)) => {
+            let mut tables = state.tables.lock().expect("no handler panics holding it");
+            let mut metas = state.metas.lock().expect("no handler panics holding it");
+            let ctx = Ctx {
+                spec,
+                op,
+                r,
+                req: &req,
+                user: &state.gate.username,
+            };
+            let id = params.last().map(|(_, v)| v.as_str()).unwrap_or("");
+            match op.kind {
+                OperationKind::Create => write::create(&ctx, &mut tables, &mut metas),
+                OperationKind::Delete => write::delete(&ctx, id, &mut tables, &mut metas),
+                _ => write::act(&ctx, id, &mut tables, &mut metas),
+            }
         }
         (OperationKind::Get, Some(r)) => {
             let tables = state.tables.lock().expect("no handler panics holding it");
@@ -106,8 +134,16 @@ fn id_of<'v>(r: &Resource, item: &'v Value) -> Option<&'v Value> {
     r.id_field.as_deref().and_then(|p| get_path(item, p))
 }
 
+/// An id as text, the way URLs carry it.
+pub fn id_text(id: &Value) -> String {
+    match id {
+        Value::String(s) => s.clone(),
+        v => v.to_string(),
+    }
+}
+
 /// Compares an id from a URL with an item's id, whatever its JSON type.
-fn same_id(value: &Value, text: &str) -> bool {
+pub fn same_id(value: &Value, text: &str) -> bool {
     match value {
         Value::String(s) => s == text,
         Value::Number(n) => n.to_string() == text,
@@ -139,6 +175,7 @@ fn list(
     r: &Resource,
     items: &[Value],
     query: &[(String, String)],
+    mine: &dyn Fn(&Value) -> bool,
 ) -> Response {
     let mut selected: Vec<&Value> = items.iter().collect();
     for (name, value) in query {
@@ -158,8 +195,7 @@ fn list(
                         })
                     });
                 }
-                // Generated records belong to nobody who can call the mock.
-                Some(ParamRole::Mine) if value == "true" => selected.clear(),
+                Some(ParamRole::Mine) if value == "true" => selected.retain(|i| mine(i)),
                 _ => {}
             }
         }
@@ -360,6 +396,11 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
     let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// Today's date, UTC, as `YYYY-MM-DD`.
+pub fn today() -> String {
+    timestamps("{timestamp:%Y-%m-%d}")
 }
 
 #[cfg(test)]

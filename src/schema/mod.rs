@@ -66,6 +66,7 @@ pub fn generate(spec: &Spec) -> Vec<Named> {
             nullable: &|f: &Field| f.nullable,
             required: &|f: &Field| f.required,
             closed: false,
+            formats: true,
         };
         let mut s = Node::build(&e.fields).object_schema(&opts);
         annotate(
@@ -90,6 +91,7 @@ pub fn generate(spec: &Spec) -> Vec<Named> {
                 nullable: &|f: &Field| nullable(spec, f),
                 required: &|f: &Field| f.required,
                 closed: false,
+                formats: which == "response",
             };
             let mut s = Node::build(fields.iter()).object_schema(&opts);
             annotate(
@@ -153,15 +155,16 @@ fn nullable(spec: &Spec, f: &Field) -> bool {
     f.nullable || spec.representation.nulls == Nulls::Allowed
 }
 
-/// One item as returned: writeonly fields never appear; the id and the fields a
-/// create requires are always there.
+/// One item as returned: writeonly fields never appear; the id always does. That a
+/// create requires an attribute says nothing of how the API returns it, so it is
+/// not required here.
 fn item_schema(spec: &Spec, r: &Resource) -> Value {
     let id = r.id_field.as_deref();
     let opts = Options {
-        // The id and the attributes a create cannot do without are never blank.
-        nullable: &|f: &Field| nullable(spec, f) && Some(f.path.as_str()) != id && !f.required,
-        required: &|f: &Field| Some(f.path.as_str()) == id || (f.required && !f.writeonly),
+        nullable: &|f: &Field| nullable(spec, f) && Some(f.path.as_str()) != id,
+        required: &|f: &Field| Some(f.path.as_str()) == id,
         closed: false,
+        formats: true,
     };
     Node::build(r.fields.iter().filter(|f| !f.writeonly)).object_schema(&opts)
 }
@@ -199,6 +202,9 @@ fn write_schema(spec: &Spec, r: &Resource, create: bool) -> Value {
         nullable: &|f: &Field| nullable(spec, f),
         required: &|f: &Field| create && f.required,
         closed: r.rejects_unknown,
+        // Documents accept several date notations in writes (bip.txt suggests, not
+        // requires, YYYY-MM-DD); a format would refuse the others.
+        formats: false,
     };
     let mut s = Node::build(r.fields.iter().filter(|f| !f.readonly)).object_schema(&opts);
     if create {

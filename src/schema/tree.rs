@@ -16,6 +16,9 @@ pub struct Options<'a> {
     pub required: &'a dyn Fn(&Field) -> bool,
     /// Whether objects reject properties the table does not list.
     pub closed: bool,
+    /// Whether `date` and `date-time` carry a `format`. Not on write bodies where the
+    /// document accepts other notations.
+    pub formats: bool,
 }
 
 #[derive(Default)]
@@ -127,7 +130,7 @@ impl<'a> Node<'a> {
                 Some(node) => node.schema(opts),
                 None => Value::Object(Map::new()),
             };
-            let item = with_kind(item, kind);
+            let item = with_kind(item, kind, opts.formats);
             s.insert("type".into(), type_value("array", nullable));
             s.insert("items".into(), item);
         } else {
@@ -139,7 +142,7 @@ impl<'a> Node<'a> {
                 },
                 |t| t.kind,
             );
-            apply_kind(&mut s, kind, nullable);
+            apply_kind(&mut s, kind, nullable, opts.formats);
             if kind == Kind::Object || (kind == Kind::Any && !self.props.is_empty()) {
                 self.object_body(&mut s, opts);
             }
@@ -162,17 +165,17 @@ impl<'a> Node<'a> {
 
 /// The items of an array: their own node's schema, typed by the array's item kind
 /// when the node itself names none.
-fn with_kind(item: Value, kind: Kind) -> Value {
+fn with_kind(item: Value, kind: Kind, formats: bool) -> Value {
     let Value::Object(mut m) = item else {
         return item;
     };
     if !m.contains_key("type") && kind != Kind::Any {
-        apply_kind(&mut m, kind, false);
+        apply_kind(&mut m, kind, false, formats);
     }
     Value::Object(m)
 }
 
-fn apply_kind(s: &mut Map<String, Value>, kind: Kind, nullable: bool) {
+fn apply_kind(s: &mut Map<String, Value>, kind: Kind, nullable: bool, formats: bool) {
     let (ty, format) = match kind {
         Kind::Int => ("integer", None),
         Kind::Number => ("number", None),
@@ -181,14 +184,12 @@ fn apply_kind(s: &mut Map<String, Value>, kind: Kind, nullable: bool) {
         Kind::DateTime => ("string", Some("date-time")),
         Kind::Boolean => ("boolean", None),
         Kind::Object => ("object", None),
-        Kind::Null => ("null", None),
-        Kind::Any => return,
+        // A row typed `Null` says only that its sample was null (REST Docs): it
+        // constrains nothing, lest every real value fail.
+        Kind::Null | Kind::Any => return,
     };
-    s.insert(
-        "type".into(),
-        type_value(ty, nullable && kind != Kind::Null),
-    );
-    if let Some(f) = format {
+    s.insert("type".into(), type_value(ty, nullable));
+    if let Some(f) = format.filter(|_| formats) {
         s.insert("format".into(), json!(f));
     }
 }
@@ -204,7 +205,7 @@ fn type_value(ty: &str, nullable: bool) -> Value {
 /// The JSON Schema type of a field type, for parameters.
 pub fn scalar_schema(ty: FieldType) -> Value {
     let mut s = Map::new();
-    apply_kind(&mut s, ty.kind, false);
+    apply_kind(&mut s, ty.kind, false, true);
     if ty.array {
         json!({"type": "array", "items": Value::Object(s)})
     } else {
@@ -232,6 +233,7 @@ mod tests {
             description: String::new(),
             doc: DocRef::line("t.txt", 1),
             type_doc: None,
+            also: Vec::new(),
         }
     }
 
@@ -246,6 +248,7 @@ mod tests {
             nullable: &|_| false,
             required: &|f| f.path == "d",
             closed: false,
+            formats: true,
         };
         let s = Node::build(fields.iter()).object_schema(&opts);
         assert_eq!(s["properties"]["a"]["type"], "array");
@@ -264,6 +267,7 @@ mod tests {
             nullable: &|_| false,
             required: &|_| false,
             closed: false,
+            formats: true,
         };
         let s = Node::build(fields.iter()).object_schema(&opts);
         assert_eq!(s["type"], "array");

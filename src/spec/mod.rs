@@ -67,6 +67,21 @@ pub fn to_yaml(spec: &Spec) -> String {
     serde_saphyr::to_string(spec).expect("a spec always serializes")
 }
 
+/// Why a field path is malformed: segments are names, each optionally followed by
+/// `[]`; a path may start with `[]` (the items of a body that is an array).
+fn bad_path(path: &str) -> Option<&'static str> {
+    for (i, seg) in path.split('.').enumerate() {
+        let name = seg.trim_end_matches("[]");
+        if name.contains('[') || name.contains(']') {
+            return Some("has brackets other than a trailing `[]`");
+        }
+        if name.is_empty() && !(i == 0 && seg.starts_with("[]")) {
+            return Some("has an empty segment");
+        }
+    }
+    None
+}
+
 /// Consistency the types cannot express: names that refer to other entries exist.
 fn check(path: &Path, spec: &Spec) -> Result<()> {
     let mut problems = Vec::new();
@@ -130,10 +145,69 @@ fn check(path: &Path, spec: &Spec) -> Result<()> {
             ));
         }
     }
-    let mut seen = std::collections::HashSet::new();
-    for id in &operations {
-        if !seen.insert(*id) {
-            problems.push(format!("operation id `{id}` is used twice"));
+    for (what, names) in [
+        ("operation id", operations.clone()),
+        ("resource", resources.clone()),
+        ("error body", errors.clone()),
+    ] {
+        let mut seen = std::collections::HashSet::new();
+        for n in names {
+            if !seen.insert(n) {
+                problems.push(format!("{what} `{n}` is defined twice"));
+            }
+        }
+    }
+    for r in &spec.resources {
+        if let Some(id) = &r.id_field
+            && r.field(id).is_none()
+        {
+            problems.push(format!(
+                "resource `{}` ({}) names `{id}` as its id field, which it does not have",
+                r.name, r.doc
+            ));
+        }
+        for f in &r.fields {
+            if let Some(why) = bad_path(&f.path) {
+                problems.push(format!("field path `{}` ({}) {why}", f.path, f.doc));
+            }
+            if let Some(p) = &f.pattern
+                && let Err(e) = jsonschema::validator_for(&serde_json::json!({"pattern": p}))
+            {
+                problems.push(format!(
+                    "field `{}` ({}) has an invalid pattern `{p}`: {e}",
+                    f.path, f.doc
+                ));
+            }
+        }
+    }
+    let mut pointers: Vec<(&str, &str)> = vec![
+        ("envelope.single", &spec.envelope.single),
+        ("envelope.list", &spec.envelope.list),
+        ("envelope.request", &spec.envelope.request),
+    ];
+    if let Some(p) = &spec.pagination {
+        pointers.push(("pagination.total_pointer", &p.total_pointer));
+        for (n, v) in [
+            ("pagination.position_pointer", &p.position_pointer),
+            ("pagination.size_pointer", &p.size_pointer),
+            ("pagination.total_pages_pointer", &p.total_pages_pointer),
+            ("pagination.max_size_pointer", &p.max_size_pointer),
+        ] {
+            if let Some(v) = v {
+                pointers.push((n, v));
+            }
+        }
+    }
+    for o in &spec.operations {
+        if let Some(p) = &o.items_pointer {
+            pointers.push(("an operation's items_pointer", p));
+        }
+    }
+    for (name, p) in pointers {
+        if !p.is_empty() && !p.starts_with('/') {
+            problems.push(format!(
+                "{name} `{p}` is not a JSON pointer: it is empty (the whole body) or starts with `/`"
+            ));
         }
     }
     if problems.is_empty() {

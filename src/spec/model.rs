@@ -431,6 +431,10 @@ pub struct Field {
     /// impc_images table has no types: they come from its example).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub type_doc: Option<DocRef>,
+    /// Further places the document states or uses the field, after `doc` (idr: every
+    /// other line the client reads it on).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<DocRef>,
 }
 
 /// One kind of item of a resource, with the field table the document gives that
@@ -500,6 +504,9 @@ pub struct Operation {
     /// Whether the list is paged per the spec's pagination.
     #[serde(default, skip_serializing_if = "is_false")]
     pub paginated: bool,
+    /// What an action sets on its item (`{published: true}` to publish).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sets: Option<serde_json::Value>,
     /// Pointer to the items in the response, when not the spec's envelope.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items_pointer: Option<String>,
@@ -608,6 +615,10 @@ pub struct Response {
     /// Name of an entry of `errors` for the body.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The circumstance the outcome answers, for the mock to reproduce and the
+    /// cases to provoke; `when` says it in the document's words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<Condition>,
     /// The body text, where the document fixes it (`{"reason": "Resource not found"}`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
@@ -616,6 +627,34 @@ pub struct Response {
     #[serde(default, skip_serializing_if = "is_false")]
     pub implied: bool,
     pub doc: DocRef,
+}
+
+/// Circumstances documents give outcomes for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Condition {
+    /// The request is valid and the item exists.
+    Ok,
+    /// No item has the id.
+    NotFound,
+    /// A write leaves out an attribute the table marks required.
+    MissingRequired,
+    /// A write carries an attribute the table does not list.
+    UnknownAttribute,
+    /// A write sets an attribute the table marks readonly.
+    ReadonlyAttribute,
+    /// A write names a related item that does not exist.
+    BadReference,
+    /// The caller does not own the item.
+    NotOwner,
+    /// The item can no longer be changed (published past its revocation period).
+    Irrevocable,
+    /// A query parameter has a value of the wrong kind (`?limit=foo`).
+    BadParameter,
+    /// The body is not valid JSON or not what the operation takes.
+    BadBody,
+    /// The credentials are missing, wrong or expired.
+    Unauthenticated,
 }
 
 /// A request or response the document shows.

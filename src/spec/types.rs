@@ -82,13 +82,14 @@ impl FieldType {
     }
 
     /// The type of a JSON value as a document would name it, for inferring types from
-    /// examples (the impc_images table gives none).
+    /// examples (the impc_images table gives none). A whole number in one sample does
+    /// not make a field integral (a wavelength of 457 may be 457.5 next time), so
+    /// numbers are `number`.
     pub fn of_value(v: &serde_json::Value) -> Self {
         use serde_json::Value as V;
         let kind = |v: &V| match v {
             V::Null => Kind::Null,
             V::Bool(_) => Kind::Boolean,
-            V::Number(n) if n.is_i64() || n.is_u64() => Kind::Int,
             V::Number(_) => Kind::Number,
             V::String(_) => Kind::String,
             V::Object(_) => Kind::Object,
@@ -197,6 +198,7 @@ mod tests {
     #[test]
     fn infers_from_values() {
         assert_eq!(FieldType::of_value(&json!(20.5)).to_string(), "number");
+        assert_eq!(FieldType::of_value(&json!(100)).to_string(), "number");
         assert_eq!(
             FieldType::of_value(&json!(["a", "b"])).to_string(),
             "string[]"

@@ -1,0 +1,396 @@
+//! Writes: create, update, delete and actions, checked against the tables the way
+//! the document says (required and readonly attributes, unknown attributes,
+//! references that must exist, ownership), each refusal answered with the outcome
+//! the spec gives for its condition.
+
+use std::collections::HashMap;
+use std::time::SystemTime;
+
+use axum::response::Response;
+use serde_json::{Map, Value, json};
+
+use super::pointer::{get_path, set};
+use super::serve::{Request, error, json_response, same_id};
+use crate::spec::{Condition, Kind, Operation, Resource, Rule, Spec};
+
+/// Who owns an item and when it was published; items without an entry were seeded
+/// and belong to someone else.
+#[derive(Debug, Clone)]
+pub struct Meta {
+    pub owner: String,
+    pub published_at: Option<SystemTime>,
+}
+
+pub type Metas = HashMap<(String, String), Meta>;
+
+/// The status and error body the spec gives an operation for a condition, or a
+/// fallback where the document names none.
+fn outcome(op: &Operation, condition: Condition, fallback: u16) -> u16 {
+    op.responses
+        .iter()
+        .find(|r| r.condition == Some(condition))
+        .map_or(fallback, |r| r.status)
+}
+
+fn problems(spec: &Spec, status: u16, list: &[(String, String)]) -> Response {
+    let Some(body) = spec.errors.iter().find(|e| e.statuses.contains(&status)) else {
+        return error(
+            spec,
+            status,
+            &list.first().map(|p| p.1.clone()).unwrap_or_default(),
+        );
+    };
+    match &body.template {
+        // A template listing one problem ({attribute}) is repeated for each.
+        Some(t) if t.to_string().contains("{attribute}") => {
+            json_response(spec, status, repeat(t, list))
+        }
+        _ => error(
+            spec,
+            status,
+            &list
+                .iter()
+                .map(|(a, m)| format!("{a}: {m}"))
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+    }
+}
+
+fn repeat(t: &Value, list: &[(String, String)]) -> Value {
+    match t {
+        Value::Array(a) if a.len() == 1 && a[0].to_string().contains("{attribute}") => {
+            Value::Array(
+                list.iter()
+                    .map(|(attr, msg)| fill(&a[0], attr, msg))
+                    .collect(),
+            )
+        }
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (k.clone(), repeat(v, list)))
+                .collect(),
+        ),
+        v => v.clone(),
+    }
+}
+
+fn fill(t: &Value, attribute: &str, message: &str) -> Value {
+    match t {
+        Value::String(s) => Value::String(
+            s.replace("{attribute}", attribute)
+                .replace("{message}", message),
+        ),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (k.clone(), fill(v, attribute, message)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(|v| fill(v, attribute, message)).collect()),
+        v => v.clone(),
+    }
+}
+
+/// What is wrong with a create body, attribute by attribute, grouped by condition.
+fn check_body(
+    spec: &Spec,
+    r: &Resource,
+    item: &Map<String, Value>,
+    tables: &HashMap<String, Vec<Value>>,
+) -> Vec<(Condition, String, String)> {
+    let mut out = Vec::new();
+    let server_set: Vec<&str> = spec
+        .representation
+        .server_set
+        .iter()
+        .map(|f| f.path.as_str())
+        .collect();
+    for key in item.keys() {
+        match r.field(key) {
+            None if r.rejects_unknown && !server_set.contains(&key.as_str()) => out.push((
+                Condition::UnknownAttribute,
+                key.clone(),
+                "Unrecognized attribute name".into(),
+            )),
+            Some(f) if f.readonly => out.push((
+                Condition::ReadonlyAttribute,
+                key.clone(),
+                "Attribute is readonly".into(),
+            )),
+            _ => {}
+        }
+    }
+    let given = |k: &str| item.get(k).is_some_and(|v| !v.is_null());
+    for f in r
+        .fields
+        .iter()
+        .filter(|f| !f.path.contains('.') && !f.path.contains("[]"))
+    {
+        let required = f.required
+            || f.required_if.as_deref().is_some_and(|cond| {
+                // `no plant_variety_id`: required unless that attribute is given.
+                cond.strip_prefix("no ")
+                    .is_some_and(|other| !given(other.trim()))
+            });
+        if required && !given(&f.path) {
+            out.push((
+                Condition::MissingRequired,
+                f.path.clone(),
+                "Can't be blank".into(),
+            ));
+        }
+    }
+    for rule in &r.rules {
+        if let Rule::OneOf { fields, .. } = rule
+            && fields.iter().filter(|f| given(f)).count() > 1
+        {
+            out.push((
+                Condition::UnknownAttribute,
+                fields.join(", "),
+                "Only one of these may be given".into(),
+            ));
+        }
+    }
+    for (key, value) in item {
+        let Some(target) = reference_target(spec, r, key) else {
+            continue;
+        };
+        let exists = tables.get(target).is_some_and(|items| {
+            let id = spec
+                .resource(target)
+                .and_then(|t| t.id_field.as_deref())
+                .unwrap_or("id");
+            items.iter().any(|i| get_path(i, id) == Some(value))
+        });
+        if !value.is_null() && !exists {
+            out.push((
+                Condition::BadReference,
+                key.clone(),
+                format!("Key ({key})=({value}) is not present in table \"{target}\""),
+            ));
+        }
+    }
+    out
+}
+
+/// The resource an `X_id` attribute points at, when `X` is one.
+fn reference_target<'s>(spec: &'s Spec, r: &Resource, key: &str) -> Option<&'s str> {
+    let base = key.strip_suffix("_id")?;
+    let f = r.field(key)?;
+    if f.ty.kind != Kind::Int || Some(key) == r.id_field.as_deref() {
+        return None;
+    }
+    spec.resources
+        .iter()
+        .filter(|t| base == t.name || base.ends_with(&format!("_{}", t.name)))
+        .max_by_key(|t| t.name.len())
+        .map(|t| t.name.as_str())
+}
+
+pub struct Ctx<'a> {
+    pub spec: &'a Spec,
+    pub op: &'a Operation,
+    pub r: &'a Resource,
+    pub req: &'a Request<'a>,
+    pub user: &'a str,
+}
+
+pub fn create(c: &Ctx, tables: &mut HashMap<String, Vec<Value>>, metas: &mut Metas) -> Response {
+    let (spec, op, r) = (c.spec, c.op, c.r);
+    let bad_body = |msg: &str| error(spec, outcome(op, Condition::BadBody, 400), msg);
+    let Ok(body) = serde_json::from_slice::<Value>(c.req.body) else {
+        return bad_body("The body is not valid JSON");
+    };
+    let Some(Value::Object(item)) = body.pointer(&r.pointer(&spec.envelope.request)).cloned()
+    else {
+        return bad_body("The body does not hold the item where the API expects it");
+    };
+    let found = check_body(spec, r, &item, tables);
+    if let Some((condition, _, _)) = found.first() {
+        let status = outcome(
+            op,
+            *condition,
+            outcome(op, Condition::UnknownAttribute, 422),
+        );
+        let same: Vec<(String, String)> = found
+            .iter()
+            .filter(|(c, _, _)| outcome(op, *c, status) == status)
+            .map(|(_, a, m)| (a.clone(), m.clone()))
+            .collect();
+        return problems(spec, status, &same);
+    }
+    let items = tables.entry(r.name.clone()).or_default();
+    let mut stored = Value::Object(item);
+    let id = next_id(r, items);
+    if let Some(id_field) = &r.id_field {
+        set(&mut stored, &pointer(id_field), id.clone());
+    }
+    for f in &spec.representation.server_set {
+        let value = match f.ty.kind {
+            Kind::Date => json!(super::serve::today()),
+            _ => json!(c.user),
+        };
+        set(&mut stored, &pointer(&f.path), value);
+    }
+    let published = stored.get("published").is_none_or(|p| p != &json!(false));
+    metas.insert(
+        (r.name.clone(), key(&id)),
+        Meta {
+            owner: c.user.to_string(),
+            published_at: published.then(SystemTime::now),
+        },
+    );
+    // What the server keeps of writeonly attributes is not returned.
+    let returned = without_writeonly(r, &stored);
+    items.push(stored);
+    let mut body = Value::Null;
+    set(&mut body, &r.pointer(&spec.envelope.single), returned);
+    json_response(spec, outcome(op, Condition::Ok, 201), body)
+}
+
+pub fn delete(
+    c: &Ctx,
+    id: &str,
+    tables: &mut HashMap<String, Vec<Value>>,
+    metas: &mut Metas,
+) -> Response {
+    let (spec, op, r) = (c.spec, c.op, c.r);
+    let items = tables.entry(r.name.clone()).or_default();
+    let Some(at) = position(r, items, id) else {
+        return error(
+            spec,
+            outcome(op, Condition::NotFound, 404),
+            "Resource not found",
+        );
+    };
+    if let Some(refused) = ownership(c, id, metas) {
+        return refused;
+    }
+    items.remove(at);
+    metas.remove(&(r.name.clone(), id.to_string()));
+    let status = outcome(op, Condition::Ok, 204);
+    if status == 204 {
+        return axum::response::IntoResponse::into_response(axum::http::StatusCode::NO_CONTENT);
+    }
+    json_response(spec, status, json!({}))
+}
+
+/// An action (`publish`, `revoke`): sets what the spec says on the item.
+pub fn act(
+    c: &Ctx,
+    id: &str,
+    tables: &mut HashMap<String, Vec<Value>>,
+    metas: &mut Metas,
+) -> Response {
+    let (spec, op, r) = (c.spec, c.op, c.r);
+    let items = tables.entry(r.name.clone()).or_default();
+    let Some(at) = position(r, items, id) else {
+        return error(
+            spec,
+            outcome(op, Condition::NotFound, 404),
+            "Resource not found",
+        );
+    };
+    if let Some(refused) = ownership(c, id, metas) {
+        return refused;
+    }
+    if let (Some(Value::Object(sets)), Value::Object(item)) = (&op.sets, &mut items[at]) {
+        for (k, v) in sets {
+            item.insert(k.clone(), v.clone());
+        }
+        if let (Some(published), Some(meta)) = (
+            sets.get("published"),
+            metas.get_mut(&(r.name.clone(), id.to_string())),
+        ) {
+            meta.published_at = (published == &json!(true)).then(SystemTime::now);
+        }
+    }
+    let mut body = Value::Null;
+    set(
+        &mut body,
+        &r.pointer(&spec.envelope.single),
+        without_writeonly(r, &items[at]),
+    );
+    json_response(spec, outcome(op, Condition::Ok, 200), body)
+}
+
+/// The caller may change only what it owns; what it published a week ago or more
+/// is permanent.
+fn ownership(c: &Ctx, id: &str, metas: &Metas) -> Option<Response> {
+    let (spec, op, r) = (c.spec, c.op, c.r);
+    let meta = metas.get(&(r.name.clone(), id.to_string()));
+    if meta.is_none_or(|m| m.owner != c.user) {
+        let status = outcome(op, Condition::NotOwner, 403);
+        return Some(error(
+            spec,
+            status,
+            "API key owner and resource owner mismatch",
+        ));
+    }
+    let week = std::time::Duration::from_secs(7 * 24 * 3600);
+    if meta
+        .and_then(|m| m.published_at)
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|age| age >= week)
+    {
+        let status = outcome(op, Condition::Irrevocable, 403);
+        return Some(error(
+            spec,
+            status,
+            "This resource is already published and irrevocable",
+        ));
+    }
+    None
+}
+
+fn position(r: &Resource, items: &[Value], id: &str) -> Option<usize> {
+    let field = r.id_field.as_deref()?;
+    items
+        .iter()
+        .position(|i| get_path(i, field).is_some_and(|v| same_id(v, id)))
+}
+
+fn next_id(r: &Resource, items: &[Value]) -> Value {
+    let field = r.id_field.as_deref().unwrap_or("id");
+    let ids = items.iter().filter_map(|i| get_path(i, field));
+    let max_int = ids.clone().filter_map(Value::as_i64).max();
+    match (max_int, ids.clone().find_map(Value::as_str)) {
+        (_, Some(sample)) => {
+            // `TPN:000000007` → the next number in the same shape.
+            let digits = sample
+                .chars()
+                .rev()
+                .take_while(char::is_ascii_digit)
+                .count();
+            let prefix = &sample[..sample.len() - digits];
+            let max = ids
+                .filter_map(Value::as_str)
+                .filter_map(|s| s.strip_prefix(prefix)?.parse::<u64>().ok())
+                .max()
+                .unwrap_or(0);
+            json!(format!("{prefix}{:0digits$}", max + 1))
+        }
+        (max, None) => json!(max.unwrap_or(0) + 1),
+    }
+}
+
+fn key(id: &Value) -> String {
+    match id {
+        Value::String(s) => s.clone(),
+        v => v.to_string(),
+    }
+}
+
+fn pointer(path: &str) -> String {
+    path.split('.').map(|k| format!("/{k}")).collect()
+}
+
+fn without_writeonly(r: &Resource, item: &Value) -> Value {
+    let mut out = item.clone();
+    if let Value::Object(m) = &mut out {
+        for f in r.fields.iter().filter(|f| f.writeonly) {
+            m.remove(&f.path);
+        }
+    }
+    out
+}
