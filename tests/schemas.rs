@@ -124,6 +124,11 @@ fn write_schemas_enforce_the_tables() {
     ] {
         assert!(!v.violations(&bad).is_empty(), "accepted {bad}");
     }
+    let one_given = serde_json::json!({"plant_accession": {"plant_accession": "A1", "originating_organisation": "EI", "plant_line_id": 1, "plant_variety_id": null}});
+    assert!(
+        v.violations(&one_given).is_empty(),
+        "a null id is not given"
+    );
     let item = &all
         .iter()
         .find(|n| n.name == "plant_accession")

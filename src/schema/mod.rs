@@ -212,8 +212,12 @@ fn write_schema(spec: &Spec, r: &Resource, create: bool) -> Value {
             .rules
             .iter()
             .filter_map(|rule| match rule {
+                // Given means present and not null: `{"a": 1, "b": null}` gives one.
                 crate::spec::Rule::OneOf { fields, .. } => Some(json!({
-                    "oneOf": fields.iter().map(|f| json!({"required": [f]})).collect::<Vec<_>>()
+                    "oneOf": fields
+                        .iter()
+                        .map(|f| json!({"required": [f], "properties": {f: {"not": {"type": "null"}}}}))
+                        .collect::<Vec<_>>()
                 })),
                 _ => None,
             })
