@@ -7,6 +7,7 @@
 
 mod examples;
 mod fields;
+mod lenient;
 mod render;
 
 pub use render::Excerpts;
