@@ -60,10 +60,26 @@ fn an_injected_contradiction_is_found() {
         .find(|e| e.operation.as_deref() == Some("plant_lines/create") && e.body.is_some())
         .expect("bip shows a plant line create body");
     create.body = Some(r#"{"plant_line": {"plant_line_name": "x", "id": 7}}"#.into());
+    // A request example sending a parameter its operation does not take.
+    let list = spec
+        .examples
+        .iter_mut()
+        .find(|e| e.operation.as_deref() == Some("plant_lines/list") && e.target.is_some())
+        .unwrap();
+    list.target = Some("/api/v1/plant_lines?pag=2".into());
     let found = lint(&spec);
     assert!(found.iter().any(|f| f.code == "null-type"));
     assert!(found.iter().any(|f| f.code == "example-sets-readonly"));
-    assert!(found.len() >= before + 2);
+    let param = found
+        .iter()
+        .find(|f| f.code == "example-unknown-param")
+        .expect("`pag` is no parameter of the plant line list");
+    assert!(
+        param.message.contains("did you mean `page`"),
+        "{}",
+        param.message
+    );
+    assert!(found.len() >= before + 3);
 }
 
 #[test]

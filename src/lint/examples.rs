@@ -374,3 +374,54 @@ fn filtered_field(
     };
     Some(rest[..end].to_string())
 }
+
+/// Request examples that send a query parameter their operation does not take:
+/// neither one of its parameters, nor paging, sorting or a field filter.
+pub fn check_params(spec: &Spec, out: &mut Vec<Finding>) {
+    for ex in &spec.examples {
+        let (Some(target), Some(op)) = (
+            ex.target.as_deref(),
+            ex.operation.as_deref().and_then(|o| spec.operation(o)),
+        ) else {
+            continue;
+        };
+        let Some((_, query)) = target.split_once('?') else {
+            continue;
+        };
+        let mut known: Vec<&str> = op.params.iter().map(|p| p.name.as_str()).collect();
+        if let Some(p) = &spec.pagination
+            && op.paginated
+        {
+            known.extend([p.position_param.as_str(), p.size_param.as_str()]);
+            if let Some(s) = &p.sort {
+                known.push(&s.param);
+            }
+        }
+        let resource = op.resource.as_deref().and_then(|r| spec.resource(r));
+        for pair in query.split('&') {
+            let name = pair.split_once('=').map_or(pair, |(n, _)| n);
+            let filter = spec.filtering.as_ref().zip(resource).is_some_and(|(f, r)| {
+                let t = f.field_param.replace("{name}", &r.name);
+                match t.split_once("{field}") {
+                    Some((pre, post)) => name.starts_with(pre) && name.ends_with(post),
+                    None => name == t,
+                }
+            });
+            if filter || known.contains(&name) || name.contains('{') {
+                continue;
+            }
+            out.push(Finding {
+                code: "example-unknown-param",
+                message: format!(
+                    "example {} sends `{name}`, which operation `{}` does not take{}",
+                    ex.id,
+                    op.id,
+                    crate::error::did_you_mean(name, known.iter().copied())
+                ),
+                at: ex.doc.clone(),
+                also: vec![(op.doc.clone(), format!("operation `{}`", op.id))],
+                acknowledged: None,
+            });
+        }
+    }
+}

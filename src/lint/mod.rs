@@ -31,6 +31,10 @@ pub struct Finding {
 /// The codes lint reports, with what each means (for `--help` and docs).
 pub const CODES: &[(&str, &str)] = &[
     (
+        "example-unknown-param",
+        "a request example sends a query parameter its operation does not take",
+    ),
+    (
         "conflicting-types",
         "the tables of two kinds of one resource type the same field differently",
     ),
@@ -65,6 +69,7 @@ pub fn lint(spec: &Spec) -> Vec<Finding> {
     fields::check_variants(spec, &mut out);
     examples::check(spec, &mut out);
     examples::check_filters(spec, &mut out);
+    examples::check_params(spec, &mut out);
     for f in &mut out {
         f.acknowledged = spec
             .acknowledged
