@@ -72,7 +72,8 @@ pub enum Command {
     /// records are the document's examples plus generated ones, the same for the
     /// same seed. Binds to loopback unless told otherwise.
     Mock {
-        spec: PathBuf,
+        #[arg(required_unless_present = "list_faults")]
+        spec: Option<PathBuf>,
         /// Address to listen on; port 0 picks a free port.
         #[arg(long, default_value = "127.0.0.1:0")]
         addr: std::net::SocketAddr,
@@ -82,6 +83,12 @@ pub enum Command {
         /// Seed of the generated records.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Break the contract this way (repeatable); see --list-faults.
+        #[arg(long = "fault", value_name = "NAME", value_parser = parse_fault)]
+        faults: Vec<crate::mock::Fault>,
+        /// List the faults and what each does.
+        #[arg(long)]
+        list_faults: bool,
     },
     /// Validate a JSON document against one of a spec's schemas.
     ///
@@ -97,6 +104,10 @@ pub enum Command {
 }
 
 fn parse_style(s: &str) -> std::result::Result<extract::Style, String> {
+    s.parse()
+}
+
+fn parse_fault(s: &str) -> std::result::Result<crate::mock::Fault, String> {
     s.parse()
 }
 
@@ -140,12 +151,29 @@ pub fn run(cli: Cli) -> Result<i32> {
             addr,
             records,
             seed,
+            faults,
+            list_faults,
         } => {
-            let spec = spec::load(&spec)?;
+            if list_faults {
+                let width = crate::mock::Fault::ALL
+                    .iter()
+                    .map(|f| f.name().len())
+                    .max()
+                    .unwrap_or(0);
+                let text: String = crate::mock::Fault::ALL
+                    .iter()
+                    .map(|f| format!("{:width$}  {}\n", f.name(), f.describe()))
+                    .collect();
+                emit(&text)?;
+                return Ok(0);
+            }
+            let path = spec.expect("clap requires SPEC unless --list-faults");
+            let spec = spec::load(&path)?;
             let config = crate::mock::Config {
                 addr,
                 records,
                 seed,
+                faults,
                 ..Default::default()
             };
             mock_command(spec, config)?;

@@ -8,6 +8,8 @@
 
 mod auth;
 mod data;
+mod faults;
+mod list;
 mod pointer;
 mod routes;
 mod serve;
@@ -18,6 +20,8 @@ use std::sync::{Arc, Mutex};
 
 use crate::error::{Error, Result};
 use crate::spec::{Auth, Spec};
+
+pub use faults::Fault;
 
 /// The credentials a mock accepts unless configured otherwise. They guard nothing
 /// but the mock, so printing them is fine.
@@ -38,6 +42,8 @@ pub struct Config {
     pub password: String,
     /// Lifetime of bearer tokens; the spec's when not given.
     pub token_lifetime: Option<std::time::Duration>,
+    /// Ways to break the contract, for showing that checks catch them.
+    pub faults: Vec<Fault>,
 }
 
 impl Default for Config {
@@ -50,6 +56,7 @@ impl Default for Config {
             username: USERNAME.into(),
             password: PASSWORD.into(),
             token_lifetime: None,
+            faults: Vec::new(),
         }
     }
 }
@@ -106,6 +113,8 @@ pub async fn start(spec: Spec, config: &Config) -> Result<Running> {
         spec: Arc::new(spec),
         tables: Mutex::new(tables),
         metas: Mutex::new(Default::default()),
+        faults: faults::Faults::new(&config.faults),
+        requests: Default::default(),
     });
     let app = axum::Router::new()
         .fallback(serve::handle)

@@ -10,10 +10,12 @@ use serde_json::{Value, json};
 
 use super::auth::{self, Gate};
 use super::data::Tables;
+use super::faults::{Fault, Faults};
+use super::list::{Listing, list};
 use super::pointer::{get_path, set};
 use super::routes::{self, Found, Route};
 use super::write::{self, Ctx, Metas};
-use crate::spec::{Method, Operation, OperationKind, PageStyle, ParamRole, Resource, Spec};
+use crate::spec::{Method, OperationKind, Resource, Spec};
 
 pub struct State {
     pub spec: Arc<Spec>,
@@ -22,6 +24,8 @@ pub struct State {
     /// Ownership of items; always locked after `tables`.
     pub metas: Mutex<Metas>,
     pub gate: Gate,
+    pub faults: Faults,
+    pub requests: std::sync::atomic::AtomicU64,
 }
 
 /// What one request carries, parsed once.
@@ -55,6 +59,17 @@ pub async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let response = answer(&state, method, uri, headers, body);
+    super::faults::distort(&state.faults, response).await
+}
+
+fn answer(
+    state: &State,
+    method: axum::http::Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let spec = &state.spec;
     let Some(method) = Method::parse(method.as_str()) else {
         return error(spec, 405, "Method not allowed");
@@ -83,7 +98,9 @@ pub async fn handle(
     if let Some(answer) = auth::endpoint(spec, &state.gate, op, &req) {
         return answer;
     }
-    if let Some(rejected) = auth::check(spec, &state.gate, op, &req) {
+    if !state.faults.has(Fault::AuthNotEnforced)
+        && let Some(rejected) = auth::check(spec, &state.gate, op, &req)
+    {
         return rejected;
     }
     let resource = op.resource.as_deref().and_then(|r| spec.resource(r));
@@ -99,7 +116,19 @@ pub async fn handle(
                         .is_some_and(|m| m.owner == state.gate.username)
                 })
             };
-            list(spec, op, r, items, &req.query, &mine)
+            let nonce = state
+                .requests
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let listing = Listing {
+                spec,
+                op,
+                r,
+                query: &req.query,
+                faults: &state.faults,
+                mine: &mine,
+                nonce,
+            };
+            list(&listing, items)
         }
         (OperationKind::Create | OperationKind::Delete | OperationKind::Action, Some(r)) => {
             let mut tables = state.tables.lock().expect("no handler panics holding it");
@@ -110,6 +139,7 @@ pub async fn handle(
                 r,
                 req: &req,
                 user: &state.gate.username,
+                faults: &state.faults,
             };
             let id = params.last().map(|(_, v)| v.as_str()).unwrap_or("");
             match op.kind {
@@ -121,7 +151,7 @@ pub async fn handle(
         (OperationKind::Get, Some(r)) => {
             let tables = state.tables.lock().expect("no handler panics holding it");
             let items = tables.get(&r.name).map_or(&[][..], Vec::as_slice);
-            get(spec, r, items, &params)
+            get(spec, r, items, &params, &state.faults)
         }
         _ if !op.response_fields.is_empty() => {
             json_response(spec, 200, super::data::sample_body(&op.response_fields))
@@ -152,139 +182,26 @@ pub fn same_id(value: &Value, text: &str) -> bool {
     }
 }
 
-fn get(spec: &Spec, r: &Resource, items: &[Value], params: &[(String, String)]) -> Response {
-    let Some((_, wanted)) = params.last() else {
-        return error(spec, 404, "Resource not found");
-    };
-    match items
-        .iter()
-        .find(|i| id_of(r, i).is_some_and(|v| same_id(v, wanted)))
-    {
-        Some(item) => {
-            let mut body = Value::Null;
-            set(&mut body, &r.pointer(&spec.envelope.single), item.clone());
-            json_response(spec, 200, body)
-        }
-        None => error(spec, 404, "Resource not found"),
-    }
-}
-
-fn list(
+fn get(
     spec: &Spec,
-    op: &Operation,
     r: &Resource,
     items: &[Value],
-    query: &[(String, String)],
-    mine: &dyn Fn(&Value) -> bool,
+    params: &[(String, String)],
+    faults: &Faults,
 ) -> Response {
-    let mut selected: Vec<&Value> = items.iter().collect();
-    for (name, value) in query {
-        if let Some(field) = field_filter(spec, r, name) {
-            let values: Vec<&str> = value.split(',').collect();
-            selected.retain(|i| {
-                get_path(i, &field).is_some_and(|v| values.iter().any(|x| same_id(v, x)))
-            });
-        } else if let Some(p) = op.params.iter().find(|p| &p.name == name) {
-            match p.role {
-                Some(ParamRole::Search) => {
-                    let term = value.to_lowercase();
-                    selected.retain(|i| {
-                        r.fields.iter().filter(|f| f.filterable).any(|f| {
-                            get_path(i, &f.path)
-                                .is_some_and(|v| v.to_string().to_lowercase().contains(&term))
-                        })
-                    });
-                }
-                Some(ParamRole::Mine) if value == "true" => selected.retain(|i| mine(i)),
-                _ => {}
-            }
-        }
-    }
-    if let Some(order) = spec.pagination.as_ref().and_then(|p| p.ordered_by.as_ref()) {
-        selected.sort_by(|a, b| compare(get_path(a, &order.field), get_path(b, &order.field)));
-    }
-    let total = selected.len();
+    let found = params.last().and_then(|(_, wanted)| {
+        items
+            .iter()
+            .find(|i| id_of(r, i).is_some_and(|v| same_id(v, wanted)))
+    });
+    let item = match found {
+        Some(item) => faults.present(spec, r, item),
+        None if faults.has(Fault::OkForUnknownId) => json!({}),
+        None => return error(spec, 404, "Resource not found"),
+    };
     let mut body = Value::Null;
-    let page_items: Vec<Value>;
-    match (&spec.pagination, op.paginated) {
-        (Some(p), true) => {
-            let number = |name: &str| -> Option<u64> {
-                query
-                    .iter()
-                    .find(|(k, _)| k == name)
-                    .and_then(|(_, v)| v.parse().ok())
-            };
-            let max = p.max_size.map_or(u64::MAX, u64::from);
-            let size = number(&p.size_param)
-                .or(p.default_size.map(u64::from))
-                .unwrap_or(total as u64)
-                .min(max);
-            let first = u64::from(p.first_page.unwrap_or(0));
-            let (offset, position) = match p.style {
-                PageStyle::Page => {
-                    let page = number(&p.position_param).unwrap_or(first).max(first);
-                    ((page - first).saturating_mul(size), page)
-                }
-                PageStyle::Offset => {
-                    let offset = number(&p.position_param).unwrap_or(0);
-                    (offset, offset)
-                }
-            };
-            page_items = selected
-                .iter()
-                .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-                .take(usize::try_from(size).unwrap_or(usize::MAX))
-                .map(|v| (*v).clone())
-                .collect();
-            set(&mut body, &p.total_pointer, json!(total));
-            if let Some(ptr) = &p.position_pointer {
-                set(&mut body, ptr, json!(position));
-            }
-            if let Some(ptr) = &p.size_pointer {
-                set(&mut body, ptr, json!(size));
-            }
-            if let Some(ptr) = &p.total_pages_pointer {
-                let pages = if size == 0 {
-                    0
-                } else {
-                    (total as u64).div_ceil(size)
-                };
-                set(&mut body, ptr, json!(pages));
-            }
-            if let (Some(ptr), Some(m)) = (&p.max_size_pointer, p.max_size) {
-                set(&mut body, ptr, json!(m));
-            }
-        }
-        _ => page_items = selected.iter().map(|v| (*v).clone()).collect(),
-    }
-    let items_pointer = op
-        .items_pointer
-        .clone()
-        .unwrap_or_else(|| r.pointer(&spec.envelope.list));
-    set(&mut body, &items_pointer, Value::Array(page_items));
+    set(&mut body, &r.pointer(&spec.envelope.single), item);
     json_response(spec, 200, body)
-}
-
-/// The field a query parameter filters on, by the spec's filter template.
-fn field_filter(spec: &Spec, r: &Resource, name: &str) -> Option<String> {
-    let f = spec.filtering.as_ref()?;
-    let template = f.field_param.replace("{name}", &r.name);
-    let (pre, post) = template.split_once("{field}")?;
-    let field = name.strip_prefix(pre)?.strip_suffix(post)?;
-    r.field(field)
-        .filter(|f| f.filterable)
-        .map(|f| f.path.clone())
-}
-
-fn compare(a: Option<&Value>, b: Option<&Value>) -> std::cmp::Ordering {
-    match (a, b) {
-        (Some(Value::Number(x)), Some(Value::Number(y))) => x
-            .as_f64()
-            .partial_cmp(&y.as_f64())
-            .unwrap_or(std::cmp::Ordering::Equal),
-        (Some(x), Some(y)) => x.to_string().cmp(&y.to_string()),
-        (a, b) => a.is_some().cmp(&b.is_some()),
-    }
 }
 
 pub fn json_response(spec: &Spec, status: u16, body: Value) -> Response {

@@ -193,6 +193,7 @@ pub struct Ctx<'a> {
     pub r: &'a Resource,
     pub req: &'a Request<'a>,
     pub user: &'a str,
+    pub faults: &'a super::faults::Faults,
 }
 
 pub fn create(c: &Ctx, tables: &mut HashMap<String, Vec<Value>>, metas: &mut Metas) -> Response {
@@ -205,7 +206,19 @@ pub fn create(c: &Ctx, tables: &mut HashMap<String, Vec<Value>>, metas: &mut Met
     else {
         return bad_body("The body does not hold the item where the API expects it");
     };
-    let found = check_body(spec, r, &item, tables);
+    use super::faults::Fault;
+    let found: Vec<_> = check_body(spec, r, &item, tables)
+        .into_iter()
+        .filter(|(cond, _, _)| {
+            let skip = match cond {
+                Condition::UnknownAttribute => Fault::AcceptUnknownAttribute,
+                Condition::MissingRequired => Fault::AcceptMissingRequired,
+                Condition::ReadonlyAttribute => Fault::ReadonlyWritable,
+                _ => return true,
+            };
+            !c.faults.has(skip)
+        })
+        .collect();
     if let Some((condition, _, _)) = found.first() {
         let status = outcome(
             op,

@@ -1,0 +1,252 @@
+//! Lists: filters, search, sorting and paging, each as the spec describes it, and
+//! the faults that break them.
+
+use axum::response::Response;
+use serde_json::{Value, json};
+
+use super::faults::{Fault, Faults};
+use super::pointer::{get_path, set};
+use super::serve::{error, json_response, same_id};
+use crate::spec::{Operation, PageStyle, ParamRole, Resource, Spec};
+
+pub struct Listing<'a> {
+    pub spec: &'a Spec,
+    pub op: &'a Operation,
+    pub r: &'a Resource,
+    pub query: &'a [(String, String)],
+    pub faults: &'a Faults,
+    /// Whether the caller owns an item (`only_mine`).
+    pub mine: &'a dyn Fn(&Value) -> bool,
+    /// Counts requests, so `unstable-order` differs from one to the next.
+    pub nonce: u64,
+}
+
+pub fn list(l: &Listing, items: &[Value]) -> Response {
+    let (spec, op, r) = (l.spec, l.op, l.r);
+    let mut selected: Vec<&Value> = items.iter().collect();
+    if !l.faults.has(Fault::IgnoreFilter) {
+        filter(l, &mut selected);
+    }
+    order(l, &mut selected);
+    let mut body = Value::Null;
+    let page_items: Vec<&Value> = match (&spec.pagination, op.paginated) {
+        (Some(p), true) => {
+            let number = |name: &str| -> Result<Option<u64>, ()> {
+                match l.query.iter().find(|(k, _)| k == name) {
+                    None => Ok(None),
+                    Some((_, v)) => v.parse().map(Some).map_err(|_| ()),
+                }
+            };
+            let (Ok(asked_size), Ok(asked_position)) =
+                (number(&p.size_param), number(&p.position_param))
+            else {
+                if l.faults.has(Fault::ServerErrorOnBadParam) {
+                    return error(spec, 500, "Internal Server Error");
+                }
+                // Where the document gives no answer to a bad value, the default
+                // stands in for it.
+                if let Some(bad) = &p.bad_value {
+                    return error(spec, bad.status, "invalid literal for int() with base 10");
+                }
+                let rest: Vec<(String, String)> = l
+                    .query
+                    .iter()
+                    .filter(|(k, _)| *k != p.size_param && *k != p.position_param)
+                    .cloned()
+                    .collect();
+                return list(&Listing { query: &rest, ..*l }, items);
+            };
+            let total = selected.len() as u64;
+            let max = match (l.faults.has(Fault::IgnoreMaxPageSize), p.max_size) {
+                (false, Some(m)) => u64::from(m),
+                _ => u64::MAX,
+            };
+            let default = p.default_size.map_or(total, u64::from);
+            let size = match l.faults.has(Fault::IgnorePageSize) {
+                true => default,
+                false => asked_size.unwrap_or(default),
+            }
+            .min(max);
+            let first = u64::from(p.first_page.unwrap_or(0));
+            let (mut offset, position) = match p.style {
+                PageStyle::Page => {
+                    let page = asked_position.unwrap_or(first).max(first);
+                    ((page - first).saturating_mul(size), page)
+                }
+                PageStyle::Offset => {
+                    let offset = asked_position.unwrap_or(0);
+                    (offset, offset)
+                }
+            };
+            if l.faults.has(Fault::OffByOnePages) {
+                offset = offset.saturating_add(size);
+            }
+            if l.faults.has(Fault::DuplicateAcrossPages) && offset > 0 {
+                offset -= 1;
+            }
+            let reported = total + u64::from(l.faults.has(Fault::WrongTotalCount));
+            set(&mut body, &p.total_pointer, json!(reported));
+            if let Some(ptr) = &p.position_pointer {
+                set(&mut body, ptr, json!(position));
+            }
+            if let Some(ptr) = &p.size_pointer {
+                set(&mut body, ptr, json!(size));
+            }
+            if let Some(ptr) = &p.total_pages_pointer {
+                let pages = if size == 0 { 0 } else { total.div_ceil(size) };
+                set(&mut body, ptr, json!(pages));
+            }
+            if let (Some(ptr), Some(m)) = (&p.max_size_pointer, p.max_size) {
+                set(&mut body, ptr, json!(m));
+            }
+            selected
+                .into_iter()
+                .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+                .take(usize::try_from(size).unwrap_or(usize::MAX))
+                .collect()
+        }
+        _ => selected,
+    };
+    let shown: Vec<Value> = page_items
+        .into_iter()
+        .map(|i| l.faults.present(spec, r, i))
+        .collect();
+    let items_pointer = op
+        .items_pointer
+        .clone()
+        .unwrap_or_else(|| r.pointer(&spec.envelope.list));
+    set(&mut body, &items_pointer, Value::Array(shown));
+    json_response(spec, 200, body)
+}
+
+fn filter(l: &Listing, selected: &mut Vec<&Value>) {
+    let (spec, op, r) = (l.spec, l.op, l.r);
+    for (name, value) in l.query {
+        if let Some(field) = field_filter(spec, r, name) {
+            let values: Vec<&str> = value.split(',').collect();
+            selected.retain(|i| values.iter().any(|x| matches(i, &field, x)));
+            continue;
+        }
+        let Some(p) = op.params.iter().find(|p| &p.name == name) else {
+            continue;
+        };
+        match p.role {
+            Some(ParamRole::Filter) if !p.matches.is_empty() => {
+                // A comma list is a union of values.
+                let values: Vec<&str> = if p.list {
+                    value.split(',').collect()
+                } else {
+                    vec![value.as_str()]
+                };
+                selected.retain(|i| {
+                    values
+                        .iter()
+                        .any(|x| p.matches.iter().any(|path| matches(i, path, x)))
+                });
+            }
+            Some(ParamRole::Search) => {
+                let term = value.to_lowercase();
+                selected.retain(|i| {
+                    r.fields.iter().filter(|f| f.filterable).any(|f| {
+                        get_path(i, &f.path).is_some_and(|v| text(v).to_lowercase().contains(&term))
+                    })
+                });
+            }
+            Some(ParamRole::Mine) if value == "true" => selected.retain(|i| (l.mine)(i)),
+            _ => {}
+        }
+    }
+}
+
+/// Whether an item holds `value` under a field path, stepping into arrays (`a[].b`).
+fn matches(item: &Value, path: &str, value: &str) -> bool {
+    fn walk(v: &Value, steps: &[&str], value: &str) -> bool {
+        match (steps.split_first(), v) {
+            (None, Value::Array(a)) => a.iter().any(|x| same_id(x, value)),
+            (None, v) => same_id(v, value),
+            (Some((step, rest)), v) => {
+                let (key, arrays) = match step.strip_suffix("[]") {
+                    Some(k) => (k, true),
+                    None => (*step, false),
+                };
+                let Some(child) = (if key.is_empty() { Some(v) } else { v.get(key) }) else {
+                    return false;
+                };
+                match (arrays, child) {
+                    (true, Value::Array(a)) => a.iter().any(|x| walk(x, rest, value)),
+                    (true, _) => false,
+                    (false, c) => walk(c, rest, value),
+                }
+            }
+        }
+    }
+    let steps: Vec<&str> = path.split('.').collect();
+    walk(item, &steps, value)
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        v => v.to_string(),
+    }
+}
+
+/// The documented order, a requested sort, or (faulty) a different one each time.
+fn order(l: &Listing, selected: &mut [&Value]) {
+    let Some(p) = &l.spec.pagination else {
+        return;
+    };
+    if let Some(o) = &p.ordered_by {
+        selected.sort_by(|a, b| compare(get_path(a, &o.field), get_path(b, &o.field)));
+    }
+    if let Some(sort) = p.sort.as_ref().filter(|_| !l.faults.has(Fault::IgnoreSort))
+        && let Some((_, value)) = l.query.iter().find(|(k, _)| *k == sort.param)
+    {
+        let (field, direction) = value.split_once(',').unwrap_or((value, "ASC"));
+        selected.sort_by(|a, b| compare(get_path(a, field), get_path(b, field)));
+        if direction.eq_ignore_ascii_case("DESC") {
+            selected.reverse();
+        }
+    }
+    if l.faults.has(Fault::UnstableOrder) && selected.len() > 1 {
+        // Never the documented order, and never the same twice in a row.
+        let k = 1 + (l.nonce as usize) % (selected.len() - 1);
+        selected.rotate_left(k);
+    }
+}
+
+/// The field a query parameter filters on, by the spec's filter template.
+fn field_filter(spec: &Spec, r: &Resource, name: &str) -> Option<String> {
+    let f = spec.filtering.as_ref()?;
+    let template = f.field_param.replace("{name}", &r.name);
+    let (pre, post) = template.split_once("{field}")?;
+    let field = name.strip_prefix(pre)?.strip_suffix(post)?;
+    r.field(field)
+        .filter(|f| f.filterable)
+        .map(|f| f.path.clone())
+}
+
+fn compare(a: Option<&Value>, b: Option<&Value>) -> std::cmp::Ordering {
+    match (a, b) {
+        (Some(Value::Number(x)), Some(Value::Number(y))) => x
+            .as_f64()
+            .partial_cmp(&y.as_f64())
+            .unwrap_or(std::cmp::Ordering::Equal),
+        (Some(x), Some(y)) => text(x).cmp(&text(y)),
+        (a, b) => a.is_some().cmp(&b.is_some()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matches_step_into_arrays() {
+        let item = json!({"a": [{"b": {"c": "X"}}, {"b": {"c": "Y"}}], "t": ["p", "q"], "n": 5});
+        assert!(matches(&item, "a[].b.c", "Y"));
+        assert!(!matches(&item, "a[].b.c", "Z"));
+        assert!(matches(&item, "t", "q"));
+        assert!(matches(&item, "n", "5"));
+    }
+}
