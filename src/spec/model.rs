@@ -308,6 +308,9 @@ pub enum Nulls {
     Allowed,
     /// Fields without a value are left out; a null never appears.
     Omitted,
+    /// Each field says whether it may be null (`nullable`); the document states no
+    /// rule for the API as a whole, so nothing is asserted beyond the fields.
+    Declared,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

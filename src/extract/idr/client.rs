@@ -2,10 +2,18 @@
 //! its fillings stand for, what it did with each response, and the variables it
 //! holds. Statements run here; expressions are evaluated in `eval`.
 //!
+//! The client also keeps the blocks it is inside of (by indentation), and what
+//! each block's opening line shows: a loop or `with` runs what it holds whenever the
+//! lines around it run; `if x is not None:` runs it only where `x` is there, but then
+//! reads `x`'s keys unconditionally; `if r.status_code == 200:` runs it for the very
+//! response whose body the fields describe; any other condition (`'k' in x`,
+//! `else:`, `try:`) may not run it. A read by key outside every such condition is
+//! one a response without the key fails (a `KeyError`): the field is required.
+//!
 //! Invariants: one operation per distinct filled target (relative to the host, with
 //! the literals that name query parameters put in); evidence about a response field
 //! is only ever added to, and records the first line that shows it, so a field is
-//! cited where the client first reads it.
+//! cited where the client first reads it; a field once required stays so.
 
 use std::collections::BTreeMap;
 
@@ -41,6 +49,33 @@ pub(super) enum Val {
         path: String,
     },
     Status(usize),
+    /// What a condition shows about the lines it guards.
+    Test(Guard),
+}
+
+/// What a block's opening line shows about the lines it holds.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Guard {
+    /// They run whenever the opening line does: a loop (once per item), a `with`, a
+    /// `finally:`.
+    Always,
+    /// `x is not None`, `x` a part of operation `op`'s body at `path`: they run only
+    /// where `x` is there, and read its keys unconditionally.
+    NotNone { op: usize, path: String },
+    /// `r.status_code == 200`: they run for the successful response of `op`, the
+    /// one its fields describe.
+    Success { op: usize },
+    /// Anything else (`'k' in x`, `else:`, `try:`): they may not run.
+    Condition,
+}
+
+/// A block the client is inside of.
+struct Block {
+    /// Indentation of its opening line.
+    indent: usize,
+    guard: Guard,
+    /// Why what it holds may not run, for descriptions: `only where `'k' in x``.
+    why: String,
 }
 
 pub(super) struct Template {
@@ -63,6 +98,11 @@ pub(super) struct Evidence {
     pub(super) indexed: bool,
     pub(super) keyed: bool,
     pub(super) nullable: bool,
+    /// Read by key outside every condition: a response without it fails the client.
+    pub(super) required: bool,
+    /// Why the first read that does not require the field does not (`only where
+    /// `'k' in a``), for its description while no read requires it.
+    pub(super) optional: Option<String>,
     /// How the client uses an item path (`v[0]`, `cell is not None`).
     pub(super) uses: Vec<String>,
     /// Literal kind of a variable the value is also assigned, and where.
@@ -127,6 +167,8 @@ pub(super) struct Client {
     pub(super) literals: BTreeMap<String, (Kind, usize)>,
     pub(super) flows: Vec<(usize, String, usize, String, usize)>,
     pub(super) examples: Vec<(usize, Method, String, usize)>,
+    /// The blocks the current line is inside of, outermost first.
+    blocks: Vec<Block>,
 }
 
 pub(super) fn join(path: &str, key: &str) -> String {
@@ -135,6 +177,14 @@ pub(super) fn join(path: &str, key: &str) -> String {
     } else {
         format!("{path}.{key}")
     }
+}
+
+/// Whether `path` is `outer` or a part of it (`a[].b` is within `a[]` and ``).
+fn within(path: &str, outer: &str) -> bool {
+    outer.is_empty()
+        || path
+            .strip_prefix(outer)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
 }
 
 pub(super) fn literal_text(v: &Val) -> Option<String> {
@@ -170,15 +220,31 @@ impl Client {
                     _ => Val::Unknown,
                 };
                 self.assign(n, var, item);
+                self.open(line, Guard::Always, String::new());
             }
             Stmt::If(e) => {
-                self.eval(n, line, e);
+                let guard = match self.eval(n, line, e) {
+                    Val::Test(g) => g,
+                    _ => Guard::Condition,
+                };
+                let why = format!("only where `{}`", &line[e.span.clone()]);
+                self.open(line, guard, why);
             }
             Stmt::With(e, var) => {
                 let v = self.eval(n, line, e);
                 if let Some(var) = var {
                     self.assign(n, var, v);
                 }
+                self.open(line, Guard::Always, String::new());
+            }
+            Stmt::Block { conditional } => {
+                let guard = if *conditional {
+                    Guard::Condition
+                } else {
+                    Guard::Always
+                };
+                let why = format!("only inside `{}`", line.trim());
+                self.open(line, guard, why);
             }
             Stmt::Assign(var, e) => {
                 if let ExprKind::Str(s) = &e.kind
@@ -196,6 +262,35 @@ impl Client {
             }
             Stmt::Nothing => {}
         }
+    }
+
+    /// Closes the blocks a line indented by `indent` is not inside of: a line of code
+    /// or prose at their opening line's indentation or less.
+    pub(super) fn dedent(&mut self, indent: usize) {
+        while self.blocks.last().is_some_and(|b| b.indent >= indent) {
+            self.blocks.pop();
+        }
+    }
+
+    fn open(&mut self, line: &str, guard: Guard, why: String) {
+        self.blocks.push(Block {
+            indent: line.len() - line.trim_start().len(),
+            guard,
+            why,
+        });
+    }
+
+    /// Why a read of a key of `parent` (a part of operation `op`'s body) may not run,
+    /// from the first condition it runs under; `None` when nothing guards it but
+    /// tests that `parent` (or what holds it) is there, or that the response
+    /// succeeded.
+    pub(super) fn condition(&self, op: usize, parent: &str) -> Option<String> {
+        self.blocks.iter().find_map(|b| match &b.guard {
+            Guard::Always => None,
+            Guard::NotNone { op: o, path } if *o == op && within(parent, path) => None,
+            Guard::Success { op: o } if *o == op => None,
+            _ => Some(b.why.clone()),
+        })
     }
 
     pub(super) fn assign(&mut self, n: usize, var: &str, v: Val) {

@@ -12,6 +12,14 @@
 //! - `session.get(url)` (or `requests.Request('GET', url)` sent with `session.send`)
 //!   requests it; `.json()` reads its body, `x['key']` a field of it, `for x in y`
 //!   iterates an array, `x[0]` indexes one, `x is not None` shows a null;
+//! - a field the client reads by key where no condition guards the read is required
+//!   (a response without it fails the client with a `KeyError`); one read only under
+//!   a condition (`if 'k' in x:`, `else:`, `try:`) or with `x.get('k')` is not. Testing
+//!   `x is not None` guards nothing of `x`'s own keys: it says `x` may be null, and
+//!   that where it is there, what the client reads of it is required;
+//! - a value the client iterates, indexes or reads keys of fails it when null, so it
+//!   may be null only where the client tests it first; any other field it reads (it
+//!   prints it, or passes it on) may be null;
 //! - `r.status_code == 200` is a status the client expects;
 //! - a field's value passed on into another template's dict is a
 //!   [`Flow`](crate::spec::Flow); a literal (`screen_id = 102`) makes the request an
@@ -51,6 +59,12 @@ pub fn extract(doc: &Doc) -> Result<Extracted, ExtractError> {
     let mut client = Client::default();
     let mut headings: Vec<(usize, String)> = Vec::new();
     for (n, line) in doc.lines() {
+        // A line of code or prose closes the blocks it is not indented into; blank
+        // lines and comments close none.
+        let code = line.trim_start();
+        if !code.is_empty() && !code.starts_with('#') {
+            client.dedent(line.len() - code.len());
+        }
         match statement(line) {
             Some(stmt) => client.run(n, line, &stmt),
             None => {
@@ -196,6 +210,98 @@ mod tests {
         assert_eq!(
             x.examples[0].target.as_deref(),
             Some("/api/k/?type=map&screen=7")
+        );
+    }
+
+    #[test]
+    fn a_read_is_required_unless_a_condition_guards_it() {
+        let x = run(concat!(
+            "G_URL = \"https://h.org/grid/\"\n",
+            "g = session.get(G_URL).json()\n",
+            "for row in g['rows']:\n",
+            "    for cell in row:\n",
+            "        if cell is not None:\n",
+            "            print(cell['id'])\n",
+            "if 'extra' in g:\n",
+            "    print(g['extra'])\n",
+            "else:\n",
+            "    print(g['other'])\n",
+            "note = g.get('note')\n",
+            "try:\n",
+            "    print(g['maybe'])\n",
+            "except KeyError:\n",
+            "    pass\n",
+            "print(g['title'])\n",
+            "S_URL = \"https://h.org/s/\"\n",
+            "r = session.get(S_URL)\n",
+            "if r.status_code == 200:\n",
+            "    print(r.json()['ok'])\n",
+        ));
+        let fields = |op: usize| -> Vec<(String, bool, bool, String)> {
+            x.operations[op]
+                .response_fields
+                .iter()
+                .map(|f| {
+                    let (r, n) = (f.required, f.nullable);
+                    (f.path.clone(), r, n, f.description.clone())
+                })
+                .collect()
+        };
+        let read = |s: &str| format!("Read by the client as `{s}`.");
+        let item = |s: &str| s.to_string();
+        assert_eq!(
+            fields(0),
+            [
+                // Iterated unguarded: required, and an array, never null.
+                ("rows".into(), true, false, read("g['rows']")),
+                (
+                    "rows[]".into(),
+                    false,
+                    false,
+                    item("An item of `rows`, used in `for cell in row`.")
+                ),
+                // A cell may be null; where it is not, its keys are required.
+                (
+                    "rows[][]".into(),
+                    false,
+                    true,
+                    item("An item of `rows[]`, used in `cell is not None`.")
+                ),
+                ("rows[][].id".into(), true, true, read("cell['id']")),
+                (
+                    "extra".into(),
+                    false,
+                    true,
+                    item("Read by the client as `g['extra']`, only where `'extra' in g`.")
+                ),
+                (
+                    "other".into(),
+                    false,
+                    true,
+                    item("Read by the client as `g['other']`, only inside `else:`.")
+                ),
+                (
+                    "note".into(),
+                    false,
+                    true,
+                    item(
+                        "Read by the client as `g.get('note')`, with `.get`, which does without it."
+                    )
+                ),
+                (
+                    "maybe".into(),
+                    false,
+                    true,
+                    item("Read by the client as `g['maybe']`, only inside `try:`.")
+                ),
+                // After the blocks close, a read is unconditional again.
+                ("title".into(), true, true, read("g['title']")),
+            ]
+        );
+        // Checking the response succeeded guards nothing of its body.
+        assert_eq!(
+            fields(1),
+            [("ok".into(), true, true, read("r.json()['ok']"))]
         );
     }
 }

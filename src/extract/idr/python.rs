@@ -1,6 +1,6 @@
 //! The small part of Python the client script is written in: tokens, expressions
-//! and one-line statements (`for`, `if`, `with`, assignments, calls, Python 2's
-//! `print`).
+//! and one-line statements (`for`, `if`, `with`, the other block openers `else:`,
+//! `try:`, `except …:` and `finally:`, assignments, calls, Python 2's `print`).
 //!
 //! Invariant: a line that is not wholly such a statement (prose, a heading, an
 //! unclosed quote in `it's`) parses to `None`, never to a partial statement, so
@@ -107,6 +107,11 @@ pub(super) enum Stmt {
     For(String, Expr),
     If(Expr),
     With(Expr, Option<String>),
+    /// `else:`, `try:`, `except …:` (`conditional`: what they open may not run, or
+    /// is there to survive an error) or `finally:` (runs whenever the `try` does).
+    Block {
+        conditional: bool,
+    },
     Assign(String, Expr),
     Exprs(Vec<Expr>),
     Nothing,
@@ -337,6 +342,18 @@ pub(super) fn statement(line: &str) -> Option<Stmt> {
         };
         block_end(&mut p)?;
         Stmt::With(e, var)
+    } else if p.eat("else").is_some() || p.eat("try").is_some() {
+        block_end(&mut p)?;
+        Stmt::Block { conditional: true }
+    } else if p.eat("finally").is_some() {
+        block_end(&mut p)?;
+        Stmt::Block { conditional: false }
+    } else if p.eat("except").is_some() {
+        // `except KeyError as e:`: what it catches does not matter here, only the
+        // colon that ends the line.
+        p.at = p.at.max(toks.len() - 1);
+        block_end(&mut p)?;
+        Stmt::Block { conditional: true }
     } else if p.eat("import").is_some() {
         p.name()?;
         Stmt::Nothing
@@ -374,6 +391,18 @@ mod tests {
         assert!(matches!(
             statement("qs = {'k': 'gene', 'v': 1}"),
             Some(Stmt::Assign(..))
+        ));
+        assert!(matches!(
+            statement("else:"),
+            Some(Stmt::Block { conditional: true })
+        ));
+        assert!(matches!(
+            statement("except (KeyError, TypeError) as e:"),
+            Some(Stmt::Block { conditional: true })
+        ));
+        assert!(matches!(
+            statement("finally:"),
+            Some(Stmt::Block { conditional: false })
         ));
         assert!(statement("Get Study map annotation:").is_none());
         assert!(statement("it's prose").is_none());

@@ -7,6 +7,12 @@
 //! shows nothing, names decide by convention: `id`, `…Id`, `…_id` and `…Count` are
 //! ints, `name` and `…_url` strings; anything else is `any`.
 //!
+//! A field is required where the client reads it by key outside every condition
+//! (see `client`). A value the client iterates, indexes or reads keys of may not be
+//! null, unless the client tests it for null first: Python fails on `for x in None`,
+//! `None[0]` and `None['k']`. Any other field it reads may be null: the client only
+//! prints it or passes it on.
+//!
 //! Invariant: a field is cited at the first line the client uses it on; its type is
 //! cited apart (`type_doc`) only when read elsewhere.
 
@@ -34,17 +40,22 @@ impl Op {
                     quoted(&ev.uses)
                 )
             } else {
-                format!("Read by the client as `{}`.", ev.read_as)
+                match (&ev.optional, ev.required) {
+                    (Some(why), false) => format!("Read by the client as `{}`, {why}.", ev.read_as),
+                    _ => format!("Read by the client as `{}`.", ev.read_as),
+                }
             };
+            // Used as a container, it fails the client when null: unless tested first.
+            let container = ev.iterated || ev.indexed || ev.keyed;
             response_fields.push(Field {
                 path: path.clone(),
                 ty,
-                required: false,
+                required: ev.required,
                 required_if: None,
                 readonly: false,
                 writeonly: false,
                 filterable: false,
-                nullable: ev.nullable,
+                nullable: ev.nullable || !container,
                 values: Vec::new(),
                 pattern: None,
                 description,

@@ -163,6 +163,10 @@ gene
 
 Marker symbol or accession id(s). Eg.Vps37a,MGI:1261835
 
+privacyName
+
+The privacy of the project. Any of: public, protected, restricted.
+
 Table 4. Filters for production plans
 
 attemptTypeName
@@ -178,7 +182,14 @@ Attempt type. Possible values are:
         let tables = filter_tables(&d, &stops);
         assert_eq!(tables.len(), 2);
         let names: Vec<&str> = tables[0].params.iter().map(|p| p.name.as_str()).collect();
-        assert_eq!(names, ["tpn", "intention", "gene"]);
+        assert_eq!(names, ["tpn", "intention", "gene", "privacyName"]);
+        // Examples are no enum; a closed set in prose is.
+        assert!(tables[0].params[0].values.is_empty());
+        assert!(tables[0].params[2].values.is_empty());
+        assert_eq!(
+            tables[0].params[3].values,
+            ["public", "protected", "restricted"]
+        );
         let intention = &tables[0].params[1];
         assert_eq!(intention.values, ["Point Mutation", "Deletion"]);
         assert_eq!(

@@ -14,7 +14,9 @@
 //! - Field tables: a `Path Type Description` line, then each row as successive lines:
 //!   the path (`a[].b.c`), the type (`String`, `Number`, `Boolean`, `Array`, `Object`,
 //!   `Null`), and a description of zero or more lines, possible values listed as
-//!   `- value` or `• value` bullets. A table right before a request example (captions
+//!   `- value` or `• value` bullets, or stated in its prose as a closed set (`Any of:
+//!   public, protected, restricted.`; not an example, `Eg: …`, nor a list left open,
+//!   `…, etc.`). A table right before a request example (captions
 //!   such as `Example Request` between them) describes that request's body; a table
 //!   right after a response example describes that response's body.
 //! - Filter tables: a `Table N. Filters for …` caption, then each filter's name on
@@ -31,7 +33,8 @@
 //!
 //! The reading is split by concern: `sections` (headings, sections and the names
 //! they give), `tables` (field tables and where each belongs), `filters`,
-//! `messages` (curl commands and the captions between messages), `classify`
+//! `values` (closed sets stated in prose), `messages` (curl commands and the
+//! captions between messages), `classify`
 //! (requests to operations) and `resources` (resources, variants and their union).
 //! This module puts them together: operations, their responses and bodies.
 
@@ -41,6 +44,7 @@ mod messages;
 mod resources;
 mod sections;
 mod tables;
+mod values;
 
 pub(crate) use sections::heading;
 

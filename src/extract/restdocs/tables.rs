@@ -21,6 +21,7 @@ use super::build;
 use super::filters::table_caption;
 use super::messages::{is_caption, only_captions};
 use super::sections::Heading;
+use super::values::prose_values;
 
 const HEADER: &str = "Path Type Description";
 
@@ -192,7 +193,8 @@ fn bullet(line: &str) -> Option<&str> {
         .map(str::trim)
 }
 
-/// Description text and the values of its bullet list.
+/// Description text and the values it states: its bullet list, or else a closed
+/// set its prose states (`Any of: public, protected, restricted.`).
 pub(super) fn description(lines: &[&str]) -> (String, Vec<String>) {
     let mut text: Vec<&str> = Vec::new();
     let mut values = Vec::new();
@@ -202,7 +204,11 @@ pub(super) fn description(lines: &[&str]) -> (String, Vec<String>) {
             None => text.push(l.trim()),
         }
     }
-    (text.join(" "), values)
+    let text = text.join(" ");
+    if values.is_empty() {
+        values = prose_values(&text);
+    }
+    (text, values)
 }
 
 /// A row's path in the spec's grammar. In Spring REST Docs `a[]` is the array `a`
@@ -291,6 +297,13 @@ String
 
 Public identifier for the mutation. READ ONLY
 
+a[].category
+
+String
+
+Category. Possible values: LOW, MODERATE and GOOD according to the support
+count. The LOW category has less than 5.
+
 comment
 
 Null
@@ -313,6 +326,7 @@ Null
                 "a._links.outcome.href",
                 "sequence.typeName",
                 "min",
+                "a[].category",
                 "comment"
             ]
         );
@@ -329,10 +343,19 @@ Null
             "The type of sequence. Possible values:"
         );
         assert!(rows[6].readonly && !rows[0].readonly);
+        // A closed set stated in prose, over two lines, is an enum too; the
+        // description keeps the words.
+        assert_eq!(rows[7].values, ["LOW", "MODERATE", "GOOD"]);
+        assert!(
+            rows[7]
+                .description
+                .starts_with("Category. Possible values: LOW")
+        );
+        assert!(rows[0].values.is_empty());
         // The last row stops at the heading; `Null` is kept as the document says.
-        assert_eq!(rows[7].ty.to_string(), "null");
-        assert_eq!(rows[7].description, "");
-        assert_eq!(tables[0].end, 51);
+        assert_eq!(rows[8].ty.to_string(), "null");
+        assert_eq!(rows[8].description, "");
+        assert_eq!(tables[0].end, 58);
     }
 
     #[test]
