@@ -99,3 +99,14 @@ fn schema_writes_every_schema_file() {
         "countries cannot be submitted"
     );
 }
+
+#[test]
+fn every_style_refuses_a_document_it_cannot_read() {
+    let empty = tempdir().join("empty.txt");
+    std::fs::write(&empty, "").unwrap();
+    for style in ["bip", "restdocs", "omero", "impc", "idr"] {
+        let (code, out, err) = assay(&["extract", "--style", style, empty.to_str().unwrap()]);
+        assert_eq!(code, 2, "{style}: {out}");
+        assert!(err.contains("empty.txt:1"), "{style}: {err}");
+    }
+}

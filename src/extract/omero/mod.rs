@@ -58,6 +58,12 @@ const TABLE_HEADER: &str = "Name Type Description";
 pub fn extract(doc: &Doc) -> Result<Extracted, ExtractError> {
     let mut reading = read(doc)?;
     let mut resources = reading.resources();
+    if resources.is_empty() {
+        return Err(ExtractError {
+            at: doc.at(0),
+            message: "no object listing found (a `GET /api/v0/m/…/` request with a `**Response** ::` body): is this an OMERO JSON API document?".into(),
+        });
+    }
     reading.name_saves(&resources)?;
     let (mut operations, op_of_request) = reading.operations(&resources)?;
     reading.add_fields(&op_of_request, &mut resources, &mut operations);

@@ -68,6 +68,12 @@ pub fn extract(doc: &Doc) -> Result<Extracted, ExtractError> {
     let msgs = all_messages(doc);
     let stops = stop_lines(doc, &heads, &msgs);
     let tables = field_tables(doc, &stops)?;
+    if tables.is_empty() {
+        return Err(ExtractError {
+            at: crate::spec::DocRef::line(doc.name, 1),
+            message: "no field table found (a `Path Type Description` header, then path, type and description on successive lines): is this a Spring REST Docs document?".into(),
+        });
+    }
     let filters = filter_tables(doc, &stops);
     let sections = sections(doc, &heads, &msgs);
 
