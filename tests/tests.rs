@@ -2,6 +2,8 @@
 
 /// The command line: its definition, exit codes, error messages.
 mod cli;
+/// Clients written by the documents' authors, against the mock.
+mod clients;
 /// Locating the documents, specs and overlays; temporary folders.
 mod common;
 /// Every table row, endpoint and example of each document is in its spec.

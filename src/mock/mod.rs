@@ -7,6 +7,7 @@
 //! generated ones, the same for the same seed.
 
 mod auth;
+mod content;
 mod data;
 mod faults;
 mod list;

@@ -83,6 +83,18 @@ fn answer(
         headers: &headers,
         body: &body,
     };
+    // A URL the mock handed out for an operation that has no route of its own.
+    if let Some(rest) = uri.path().strip_prefix(FOLLOW)
+        && let Some(op) = spec
+            .operations
+            .iter()
+            .find(|o| rest.starts_with(&format!("{}/", slug(&o.id))))
+    {
+        return match super::content::binary_type(op) {
+            Some(t) => super::content::respond(t),
+            None => json_response(spec, 200, super::data::sample_body(&op.response_fields)),
+        };
+    }
     let (op, params) = match routes::find(spec, &state.routes, method, uri.path(), &req.query) {
         Found::Operation(op, params) => (&spec.operations[op], params),
         Found::WrongMethod(allowed) => {
@@ -102,6 +114,9 @@ fn answer(
         && let Some(rejected) = auth::check(spec, &state.gate, op, &req)
     {
         return rejected;
+    }
+    if let Some(t) = super::content::binary_type(op) {
+        return super::content::respond(t);
     }
     let resource = op.resource.as_deref().and_then(|r| spec.resource(r));
     match (op.kind, resource) {
@@ -154,9 +169,68 @@ fn answer(
             get(spec, r, items, &params, &state.faults)
         }
         _ if !op.response_fields.is_empty() => {
-            json_response(spec, 200, super::data::sample_body(&op.response_fields))
+            let mut body = super::data::sample_body(&op.response_fields);
+            link_flows(spec, op, &mut body);
+            json_response(spec, 200, body)
         }
+        // The document describes no body: any JSON is faithful to it.
+        (_, None) => json_response(spec, 200, json!({})),
         _ => error(spec, 501, "This operation is not served by the mock yet"),
+    }
+}
+
+/// Where the mock serves operations reached only through a URL a response gives
+/// (`{thumb_url}`).
+const FOLLOW: &str = "/_assay/follow/";
+
+fn slug(id: &str) -> String {
+    id.replace('/', ".")
+}
+
+/// Fills the fields that a flow sends on as a whole URL with one the mock serves.
+fn link_flows(spec: &Spec, op: &crate::spec::Operation, body: &mut Value) {
+    for flow in spec.flows.iter().filter(|f| f.from == op.id) {
+        let Some(to) = spec
+            .operation(&flow.to)
+            .filter(|t| !t.path.starts_with('/'))
+        else {
+            continue;
+        };
+        let url = format!("{FOLLOW}{}/1", slug(&to.id));
+        let steps: Vec<&str> = flow.field.split('.').collect();
+        set_everywhere(body, &steps, &url);
+    }
+}
+
+/// Sets a string at a field path in every array element it passes through.
+fn set_everywhere(v: &mut Value, steps: &[&str], text: &str) {
+    let Some((step, rest)) = steps.split_first() else {
+        *v = json!(text);
+        return;
+    };
+    let key = step.trim_end_matches("[]");
+    let arrays = (step.len() - key.len()) / 2;
+    let mut nodes: Vec<&mut Value> = vec![match key {
+        "" => v,
+        k => match v.get_mut(k) {
+            Some(child) => child,
+            None => return,
+        },
+    }];
+    for _ in 0..arrays {
+        nodes = nodes
+            .into_iter()
+            .flat_map(|n| match n {
+                Value::Array(a) => a.iter_mut().collect::<Vec<_>>(),
+                _ => Vec::new(),
+            })
+            .collect();
+    }
+    for n in nodes {
+        if n.is_null() && !rest.is_empty() {
+            continue;
+        }
+        set_everywhere(n, rest, text);
     }
 }
 
