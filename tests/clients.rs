@@ -80,3 +80,63 @@ fn the_idr_example_client_runs_against_the_mock() {
     assert_eq!(&thumb[..2], &[0xFF, 0xD8], "a JPEG");
     rt.block_on(mock.stop());
 }
+
+/// The OMERO document's flow with Python `requests`: supported versions, the base
+/// URLs, a CSRF token, login, then list, create, update and delete a project,
+/// following the URLs the API hands out.
+const OMERO_FLOW: &str = r#"
+import sys, requests
+base, user, password = sys.argv[1:4]
+s = requests.Session()
+r = s.get(base + "/api/"); r.raise_for_status()
+base_url = r.json()["data"][-1]["url:base"]
+urls = s.get(base_url).json()
+token = s.get(urls["url:token"]).json()["data"]
+r = s.post(urls["url:login"], data={"server": 1, "username": user, "password": password,
+                                    "csrfmiddlewaretoken": token})
+r.raise_for_status()
+context = r.json()["eventContext"]
+projects = s.get(urls["url:projects"]).json()
+print("projects", projects["meta"]["totalCount"])
+headers = {"X-CSRFToken": token}
+payload = {"Name": "My Project", "Description": "Created by assay",
+           "@type": "http://www.openmicroscopy.org/Schemas/OME/2016-06#Project"}
+r = s.post(urls["url:save"], json=payload, params={"group": context["groupId"]}, headers=headers)
+assert r.status_code == 201, (r.status_code, r.text)
+project = r.json()["data"]
+project["Name"] = "Renamed"
+r = s.put(urls["url:save"], json=project, headers=headers); r.raise_for_status()
+assert r.json()["data"]["Name"] == "Renamed", r.text
+one = urls["url:projects"] + str(project["@id"]) + "/"
+assert s.get(one).json()["data"]["Name"] == "Renamed"
+r = s.delete(one, headers=headers); r.raise_for_status()
+assert s.get(one).status_code == 404
+image = {"@type": "http://www.openmicroscopy.org/Schemas/OME/2016-06#Image", "Name": "x"}
+assert s.post(urls["url:save"], json=image, headers=headers).status_code == 405
+print("done")
+"#;
+
+#[test]
+fn the_omero_flow_runs_against_the_mock() {
+    let spec = assay::spec::load(&spec_path("omero")).unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let mock = rt
+        .block_on(assay::mock::start(spec, &assay::mock::Config::default()))
+        .unwrap();
+    let script = tempdir().join("omero_flow.py");
+    std::fs::write(&script, OMERO_FLOW).unwrap();
+    let out = python()
+        .arg(&script)
+        .args([&mock.url(), assay::mock::USERNAME, assay::mock::PASSWORD])
+        .env("NO_PROXY", "127.0.0.1")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "the flow failed:\n{stderr}\n--- its output:\n{stdout}"
+    );
+    assert!(stdout.contains("done"), "{stdout}");
+    rt.block_on(mock.stop());
+}

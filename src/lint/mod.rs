@@ -7,7 +7,7 @@
 
 mod examples;
 mod fields;
-mod lenient;
+pub(crate) mod lenient;
 mod render;
 
 pub use render::Excerpts;

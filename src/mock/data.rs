@@ -57,6 +57,34 @@ pub fn generate(spec: &Spec, records: usize, seed: u64) -> Tables {
         }
         // Example items keep their ids; generated ones must not collide with them.
         dedupe_ids(r, &mut items, &id_format);
+        let links = link_templates(spec, r, &items);
+        for item in items.iter_mut() {
+            rehost_links(item);
+            let id = r
+                .id_field
+                .as_deref()
+                .and_then(|f| super::pointer::get_path(item, f))
+                .map(|v| match v {
+                    Value::String(s) => s.clone(),
+                    v => v.to_string(),
+                });
+            if let (Some(id), Value::Object(m)) = (id, &mut *item) {
+                // A link the examples give no shape for would lead nowhere: leave it out.
+                if let Some(prefix) = &spec.representation.link_prefix {
+                    m.retain(|k, _| {
+                        !k.starts_with(prefix.as_str()) || links.iter().any(|(l, _)| l == k)
+                    });
+                }
+                for (k, template) in &links {
+                    let url = format!(
+                        "{}{}",
+                        super::serve::MOCK_HOST,
+                        template.replace("{id}", &id)
+                    );
+                    m.insert(k.clone(), json!(url));
+                }
+            }
+        }
         tables.insert(r.name.clone(), items);
     }
     link(spec, &mut tables, &mut rng);
@@ -421,4 +449,59 @@ fn strip_items(step: &str) -> (&str, usize) {
         n += 1;
     }
     (key, n)
+}
+
+/// Moves every absolute URL of a value to the mock's host, keeping its path.
+pub fn rehost_links(v: &mut Value) {
+    match v {
+        Value::String(s) => {
+            if let Some(path) = url_path(s) {
+                *s = format!("{}{path}", super::serve::MOCK_HOST);
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(rehost_links),
+        Value::Object(m) => m.values_mut().for_each(rehost_links),
+        _ => {}
+    }
+}
+
+/// The path of an absolute http(s) URL (`http:///api/v0/` has an empty host).
+fn url_path(s: &str) -> Option<&str> {
+    let rest = s
+        .strip_prefix("http://")
+        .or_else(|| s.strip_prefix("https://"))?;
+    Some(rest.find('/').map_or("/", |i| &rest[i..]))
+}
+
+/// Link fields (`url:datasets`) of generated items, from the examples: an
+/// example's link with the example item's id replaced by each item's own.
+fn link_templates(spec: &Spec, r: &Resource, examples: &[Value]) -> Vec<(String, String)> {
+    let (Some(prefix), Some(id_field)) = (&spec.representation.link_prefix, &r.id_field) else {
+        return Vec::new();
+    };
+    let mut out: Vec<(String, String)> = Vec::new();
+    for item in examples {
+        let Some(id) = super::pointer::get_path(item, id_field) else {
+            continue;
+        };
+        let id = match id {
+            Value::String(s) => s.clone(),
+            v => v.to_string(),
+        };
+        for (k, v) in item.as_object().into_iter().flatten() {
+            let Some(path) = v
+                .as_str()
+                .filter(|_| k.starts_with(prefix.as_str()))
+                .and_then(url_path)
+            else {
+                continue;
+            };
+            if out.iter().any(|(key, _)| key == k) {
+                continue;
+            }
+            let template = path.replace(&format!("/{id}/"), "/{id}/");
+            out.push((k.clone(), template));
+        }
+    }
+    out
 }

@@ -59,8 +59,54 @@ pub async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(String::from);
     let response = answer(&state, method, uri, headers, body);
+    let response = match host {
+        Some(h) => rehost(response, &format!("http://{h}")).await,
+        None => response,
+    };
     super::faults::distort(&state.faults, response).await
+}
+
+/// The host links are written with until a response goes out, when it becomes the
+/// one the client called.
+pub const MOCK_HOST: &str = "http://assay.mock";
+
+async fn rehost(response: Response, base: &str) -> Response {
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("json"));
+    if !is_json {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return Response::from_parts(parts, Body::empty());
+    };
+    let text = String::from_utf8_lossy(&bytes).replace(MOCK_HOST, base);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(text))
+}
+
+/// The document's own response example of an operation, read leniently where it
+/// is not JSON, its URLs moved to the mock's host.
+fn example_body(spec: &Spec, op: &crate::spec::Operation) -> Option<Value> {
+    let ex = spec.examples.iter().find(|e| {
+        e.kind == crate::spec::ExampleKind::Response
+            && e.operation.as_deref() == Some(op.id.as_str())
+            && e.body.is_some()
+    })?;
+    let text = ex.body.as_deref()?;
+    let mut value = serde_json::from_str(text)
+        .ok()
+        .or_else(|| crate::lint::lenient::read(text).map(|r| r.value))?;
+    super::data::rehost_links(&mut value);
+    Some(value)
 }
 
 fn answer(
@@ -96,7 +142,10 @@ fn answer(
         };
     }
     let (op, params) = match routes::find(spec, &state.routes, method, uri.path(), &req.query) {
-        Found::Operation(op, params) => (&spec.operations[op], params),
+        Found::Operation(op, params) => match by_body(spec, &spec.operations[op], &req) {
+            Some(op) => (op, params),
+            None => return error(spec, 405, "Saving this type of object is not supported"),
+        },
         Found::WrongMethod(allowed) => {
             let mut r = error(spec, 405, "Method not allowed");
             let allow: Vec<&str> = allowed.iter().map(|m| m.as_str()).collect();
@@ -145,7 +194,13 @@ fn answer(
             };
             list(&listing, items)
         }
-        (OperationKind::Create | OperationKind::Delete | OperationKind::Action, Some(r)) => {
+        (
+            OperationKind::Create
+            | OperationKind::Update
+            | OperationKind::Delete
+            | OperationKind::Action,
+            Some(r),
+        ) => {
             let mut tables = state.tables.lock().expect("no handler panics holding it");
             let mut metas = state.metas.lock().expect("no handler panics holding it");
             let ctx = Ctx {
@@ -159,6 +214,10 @@ fn answer(
             let id = params.last().map(|(_, v)| v.as_str()).unwrap_or("");
             match op.kind {
                 OperationKind::Create => write::create(&ctx, &mut tables, &mut metas),
+                OperationKind::Update => {
+                    let path_id = params.last().map(|(_, v)| v.as_str());
+                    write::update(&ctx, path_id, &mut tables, &mut metas)
+                }
                 OperationKind::Delete => write::delete(&ctx, id, &mut tables, &mut metas),
                 _ => write::act(&ctx, id, &mut tables, &mut metas),
             }
@@ -169,7 +228,8 @@ fn answer(
             get(spec, r, items, &params, &state.faults)
         }
         _ if !op.response_fields.is_empty() => {
-            let mut body = super::data::sample_body(&op.response_fields);
+            let mut body = example_body(spec, op)
+                .unwrap_or_else(|| super::data::sample_body(&op.response_fields));
             link_flows(spec, op, &mut body);
             json_response(spec, 200, body)
         }
@@ -177,6 +237,42 @@ fn answer(
         (_, None) => json_response(spec, 200, json!({})),
         _ => error(spec, 501, "This operation is not served by the mock yet"),
     }
+}
+
+/// Among writes sharing a route (OMERO saves every type at `/m/save/`), the one
+/// whose resource the body is: its fields with a pattern (`@type`) match. `None`
+/// when the body is of no resource the route takes.
+fn by_body<'s>(
+    spec: &'s Spec,
+    found: &'s crate::spec::Operation,
+    req: &Request,
+) -> Option<&'s crate::spec::Operation> {
+    let siblings: Vec<&crate::spec::Operation> = spec
+        .operations
+        .iter()
+        .filter(|o| o.method == found.method && o.path == found.path && o.resource.is_some())
+        .collect();
+    if siblings.len() < 2 {
+        return Some(found);
+    }
+    let body: Value = serde_json::from_slice(req.body).ok()?;
+    siblings.into_iter().find(|o| {
+        let Some(r) = o.resource.as_deref().and_then(|r| spec.resource(r)) else {
+            return false;
+        };
+        let item = body.pointer(&r.pointer(&spec.envelope.request));
+        let patterned: Vec<_> = r.fields.iter().filter(|f| f.pattern.is_some()).collect();
+        !patterned.is_empty()
+            && patterned.iter().all(|f| {
+                let value = item
+                    .and_then(|i| get_path(i, &f.path))
+                    .and_then(Value::as_str);
+                let schema = json!({"pattern": f.pattern});
+                value.is_some_and(|v| {
+                    jsonschema::validator_for(&schema).is_ok_and(|val| val.is_valid(&json!(v)))
+                })
+            })
+    })
 }
 
 /// Where the mock serves operations reached only through a URL a response gives

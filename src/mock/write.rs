@@ -279,13 +279,90 @@ pub fn delete(
     if let Some(refused) = ownership(c, id, metas) {
         return refused;
     }
-    items.remove(at);
+    let removed = items.remove(at);
     metas.remove(&(r.name.clone(), id.to_string()));
     let status = outcome(op, Condition::Ok, 204);
     if status == 204 {
         return axum::response::IntoResponse::into_response(axum::http::StatusCode::NO_CONTENT);
     }
-    json_response(spec, status, json!({}))
+    // Some APIs answer a delete with the object deleted.
+    let mut body = Value::Null;
+    set(
+        &mut body,
+        &r.pointer(&spec.envelope.single),
+        without_writeonly(r, &removed),
+    );
+    json_response(spec, status, body)
+}
+
+/// An update: the body replaces the item it names (by id in the path, or in the
+/// body itself for APIs that save objects whole); readonly attributes keep their
+/// values.
+pub fn update(
+    c: &Ctx,
+    path_id: Option<&str>,
+    tables: &mut HashMap<String, Vec<Value>>,
+    metas: &mut Metas,
+) -> Response {
+    let (spec, op, r) = (c.spec, c.op, c.r);
+    let bad_body = |msg: &str| error(spec, outcome(op, Condition::BadBody, 400), msg);
+    let Ok(body) = serde_json::from_slice::<Value>(c.req.body) else {
+        return bad_body("The body is not valid JSON");
+    };
+    let Some(Value::Object(mut item)) = body.pointer(&r.pointer(&spec.envelope.request)).cloned()
+    else {
+        return bad_body("The body does not hold the item where the API expects it");
+    };
+    let id_field = r.id_field.as_deref().unwrap_or("id");
+    let id = match path_id {
+        Some(id) => id.to_string(),
+        None => match item.get(id_field) {
+            Some(v) => super::serve::id_text(v),
+            None => return bad_body(&format!("The item names no `{id_field}`")),
+        },
+    };
+    let items = tables.entry(r.name.clone()).or_default();
+    let Some(at) = position(r, items, &id) else {
+        return error(
+            spec,
+            outcome(op, Condition::NotFound, 404),
+            "Resource not found",
+        );
+    };
+    if let Some(refused) = ownership(c, &id, metas) {
+        return refused;
+    }
+    let Value::Object(old) = &items[at] else {
+        return error(spec, 500, "Stored item is not an object");
+    };
+    for f in r
+        .fields
+        .iter()
+        .filter(|f| f.readonly && !f.path.contains('.'))
+    {
+        match old.get(&f.path) {
+            Some(v) => {
+                item.insert(f.path.clone(), v.clone());
+            }
+            None => {
+                item.remove(&f.path);
+            }
+        }
+    }
+    let mut stored = Value::Object(item);
+    set(
+        &mut stored,
+        &pointer(id_field),
+        old.get(id_field).cloned().unwrap_or(json!(id)),
+    );
+    items[at] = stored.clone();
+    let mut out = Value::Null;
+    set(
+        &mut out,
+        &r.pointer(&spec.envelope.single),
+        without_writeonly(r, &stored),
+    );
+    json_response(spec, outcome(op, Condition::Ok, 200), out)
 }
 
 /// An action (`publish`, `revoke`): sets what the spec says on the item.
@@ -331,6 +408,11 @@ pub fn act(
 /// is permanent.
 fn ownership(c: &Ctx, id: &str, metas: &Metas) -> Option<Response> {
     let (spec, op, r) = (c.spec, c.op, c.r);
+    // Only where the document gives outcomes for them is ownership enforced.
+    let documented = |cond| op.responses.iter().any(|x| x.condition == Some(cond));
+    if !documented(Condition::NotOwner) && !documented(Condition::Irrevocable) {
+        return None;
+    }
     let meta = metas.get(&(r.name.clone(), id.to_string()));
     if meta.is_none_or(|m| m.owner != c.user) {
         let status = outcome(op, Condition::NotOwner, 403);
