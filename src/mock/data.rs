@@ -68,21 +68,28 @@ pub fn generate(spec: &Spec, records: usize, seed: u64) -> Tables {
                     Value::String(s) => s.clone(),
                     v => v.to_string(),
                 });
-            if let (Some(id), Value::Object(m)) = (id, &mut *item) {
+            let Some(id) = id else { continue };
+            if let Value::Object(m) = &mut *item {
                 // A link the examples give no shape for would lead nowhere: leave it out.
-                if let Some(prefix) = &spec.representation.link_prefix {
-                    m.retain(|k, _| {
-                        !k.starts_with(prefix.as_str()) || links.iter().any(|(l, _)| l == k)
-                    });
+                let prefix = spec.representation.link_prefix.as_deref();
+                m.retain(|k, _| {
+                    let link = prefix.is_some_and(|p| k.starts_with(p)) || k == "_links";
+                    !link
+                        || links
+                            .iter()
+                            .any(|(l, _)| l == k || l.starts_with(&format!("{k}.")))
+                });
+                if links.iter().any(|(l, _)| l.starts_with("_links.")) {
+                    m.remove("_links");
                 }
-                for (k, template) in &links {
-                    let url = format!(
-                        "{}{}",
-                        super::serve::MOCK_HOST,
-                        template.replace("{id}", &id)
-                    );
-                    m.insert(k.clone(), json!(url));
-                }
+            }
+            for (path, template) in &links {
+                let url = format!(
+                    "{}{}",
+                    super::serve::MOCK_HOST,
+                    template.replace("{id}", &id)
+                );
+                set_path(item, &split(path), json!(url));
             }
         }
         tables.insert(r.name.clone(), items);
@@ -473,12 +480,14 @@ fn url_path(s: &str) -> Option<&str> {
     Some(rest.find('/').map_or("/", |i| &rest[i..]))
 }
 
-/// Link fields (`url:datasets`) of generated items, from the examples: an
-/// example's link with the example item's id replaced by each item's own.
+/// Links of generated items (`url:datasets`, `_links.self.href`), from the
+/// examples: an example's link to a URL holding the example item's own id, with
+/// that id replaced by each item's. Paths are dotted (`_links.self.href`).
 fn link_templates(spec: &Spec, r: &Resource, examples: &[Value]) -> Vec<(String, String)> {
-    let (Some(prefix), Some(id_field)) = (&spec.representation.link_prefix, &r.id_field) else {
+    let Some(id_field) = &r.id_field else {
         return Vec::new();
     };
+    let prefix = spec.representation.link_prefix.as_deref();
     let mut out: Vec<(String, String)> = Vec::new();
     for item in examples {
         let Some(id) = super::pointer::get_path(item, id_field) else {
@@ -488,20 +497,43 @@ fn link_templates(spec: &Spec, r: &Resource, examples: &[Value]) -> Vec<(String,
             Value::String(s) => s.clone(),
             v => v.to_string(),
         };
-        for (k, v) in item.as_object().into_iter().flatten() {
-            let Some(path) = v
-                .as_str()
-                .filter(|_| k.starts_with(prefix.as_str()))
-                .and_then(url_path)
-            else {
-                continue;
-            };
-            if out.iter().any(|(key, _)| key == k) {
-                continue;
-            }
-            let template = path.replace(&format!("/{id}/"), "/{id}/");
-            out.push((k.clone(), template));
-        }
+        collect_links(item, "", &id, prefix, &mut out);
     }
     out
+}
+
+fn collect_links(
+    v: &Value,
+    at: &str,
+    id: &str,
+    prefix: Option<&str>,
+    out: &mut Vec<(String, String)>,
+) {
+    let Value::Object(m) = v else { return };
+    for (k, child) in m {
+        let path = if at.is_empty() {
+            k.clone()
+        } else {
+            format!("{at}.{k}")
+        };
+        let is_link = prefix.is_some_and(|p| k.starts_with(p)) || path.starts_with("_links.");
+        match child {
+            Value::String(s) if is_link => {
+                let Some(url) = url_path(s) else { continue };
+                let own = format!("/{id}");
+                let template = if let Some(head) = url.strip_suffix(&own) {
+                    format!("{head}/{{id}}")
+                } else if url.contains(&format!("{own}/")) {
+                    url.replacen(&format!("{own}/"), "/{id}/", 1)
+                } else {
+                    continue;
+                };
+                if !out.iter().any(|(p, _)| *p == path) {
+                    out.push((path, template));
+                }
+            }
+            Value::Object(_) => collect_links(child, &path, id, prefix, out),
+            _ => {}
+        }
+    }
 }

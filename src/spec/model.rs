@@ -44,6 +44,12 @@ pub struct Spec {
     /// Error bodies, by name.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ErrorBody>,
+    /// Change records the API keeps of each item, where it documents them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<History>,
+    /// A state machine items carry, where writes may ask for a transition.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state_machine: Option<StateMachine>,
     /// What the document says about statuses that holds for every operation.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub status_rules: Vec<StatusRule>,
@@ -629,6 +635,48 @@ pub struct Response {
     /// are of severity `should`.
     #[serde(default, skip_serializing_if = "is_false")]
     pub implied: bool,
+    pub doc: DocRef,
+}
+
+/// A change record: the names of its fields, and the notes that say what kind of
+/// change a detail is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct History {
+    pub id: String,
+    pub user: String,
+    pub date: String,
+    pub comment: String,
+    /// The list of changed fields of a record.
+    pub details: String,
+    pub field: String,
+    pub old_value: String,
+    pub new_value: String,
+    pub note: String,
+    /// The note of a changed, an added and a deleted value.
+    pub changed: String,
+    pub added: String,
+    pub deleted: String,
+    pub doc: DocRef,
+}
+
+/// A state machine carried in an item: its current status, the transitions it
+/// offers, and the field a write names a transition in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StateMachine {
+    /// The object holding the machine (`statusTransition`).
+    pub field: String,
+    pub current: String,
+    pub transitions: String,
+    /// Within a transition: its name, whether a user may trigger it, whether it is
+    /// available now, and the status it leads to.
+    pub action: String,
+    pub by_user: String,
+    pub available: String,
+    pub next: String,
+    /// Where a write names the transition to execute.
+    pub execute: String,
     pub doc: DocRef,
 }
 
