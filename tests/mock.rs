@@ -600,3 +600,104 @@ mod faults {
         assert!(href.contains("999999999"), "{first}");
     }
 }
+
+#[tokio::test]
+async fn gentar_updates_leave_history_and_run_transitions() {
+    let mock = start(load("gentar"), &Config::default()).await.unwrap();
+    let url = mock.url();
+    let c = client();
+    let token: Value = c
+        .post(format!("{url}/auth/signin"))
+        .json(&serde_json::json!({"userName": assay::mock::USERNAME, "password": assay::mock::PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let auth = format!("Bearer {}", token["accessToken"].as_str().unwrap());
+    let plan_url = format!("{url}/api/plans/PIN:0000000001");
+    let plan: Value = c
+        .get(&plan_url)
+        .header("Authorization", &auth)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        plan["statusTransition"]["currentStatus"], "Founder Obtained",
+        "the document's own plan"
+    );
+
+    let mut change = plan.clone();
+    change["comment"] = serde_json::json!("changed by assay");
+    change["statusTransition"]["actionToExecute"] = serde_json::json!("abortWhenFounderObtained");
+    let resp = c
+        .put(&plan_url)
+        .header("Authorization", &auth)
+        .json(&change)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let body: Value = resp.json().await.unwrap();
+    let details = body["history"][0]["details"].as_array().unwrap();
+    let fields: Vec<&str> = details
+        .iter()
+        .map(|d| d["field"].as_str().unwrap())
+        .collect();
+    assert!(fields.contains(&"comment"), "{body}");
+    assert!(fields.contains(&"statusTransition.currentStatus"), "{body}");
+    let comment = details.iter().find(|d| d["field"] == "comment").unwrap();
+    assert_eq!(comment["newValue"], "changed by assay");
+    assert_eq!(comment["note"], "Field changed");
+    assert!(
+        body["_links"]["self"]["href"]
+            .as_str()
+            .unwrap()
+            .ends_with("/api/plans/PIN:0000000001")
+    );
+
+    let after: Value = c
+        .get(&plan_url)
+        .header("Authorization", &auth)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        after["statusTransition"]["currentStatus"],
+        "Attempt Aborted"
+    );
+    assert_eq!(after["comment"], "changed by assay");
+    let history: Value = c
+        .get(format!("{plan_url}/history"))
+        .header("Authorization", &auth)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        history.as_array().unwrap().len(),
+        2,
+        "creation, then the update: {history}"
+    );
+
+    let mut bad = after.clone();
+    bad["statusTransition"]["actionToExecute"] = serde_json::json!("abortWhenFounderObtained");
+    let refused = c
+        .put(&plan_url)
+        .header("Authorization", &auth)
+        .json(&bad)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status().as_u16(), 400, "no longer offered");
+    mock.stop().await;
+}

@@ -10,6 +10,7 @@ mod auth;
 mod content;
 mod data;
 mod faults;
+mod history;
 mod list;
 mod pointer;
 mod routes;
@@ -116,6 +117,7 @@ pub async fn start(spec: Spec, config: &Config) -> Result<Running> {
         metas: Mutex::new(Default::default()),
         faults: faults::Faults::new(&config.faults),
         requests: Default::default(),
+        histories: Mutex::new(Default::default()),
     });
     let app = axum::Router::new()
         .fallback(serve::handle)

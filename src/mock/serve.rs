@@ -26,6 +26,8 @@ pub struct State {
     pub gate: Gate,
     pub faults: Faults,
     pub requests: std::sync::atomic::AtomicU64,
+    /// Change records; locked after `metas`.
+    pub histories: Mutex<super::history::Histories>,
 }
 
 /// What one request carries, parsed once.
@@ -194,6 +196,20 @@ fn answer(
             };
             list(&listing, items)
         }
+        (OperationKind::History, Some(r)) => {
+            let tables = state.tables.lock().expect("no handler panics holding it");
+            let ctx = Ctx {
+                spec,
+                op,
+                r,
+                req: &req,
+                user: &state.gate.username,
+                faults: &state.faults,
+                histories: &state.histories,
+            };
+            let id = params.last().map(|(_, v)| v.as_str()).unwrap_or("");
+            write::history(&ctx, id, &tables)
+        }
         (
             OperationKind::Create
             | OperationKind::Update
@@ -210,6 +226,7 @@ fn answer(
                 req: &req,
                 user: &state.gate.username,
                 faults: &state.faults,
+                histories: &state.histories,
             };
             let id = params.last().map(|(_, v)| v.as_str()).unwrap_or("");
             match op.kind {
@@ -252,7 +269,8 @@ fn by_body<'s>(
         .iter()
         .filter(|o| o.method == found.method && o.path == found.path && o.resource.is_some())
         .collect();
-    if siblings.len() < 2 {
+    let one_resource = siblings.iter().all(|o| o.resource == found.resource);
+    if siblings.len() < 2 || one_resource {
         return Some(found);
     }
     let body: Value = serde_json::from_slice(req.body).ok()?;
@@ -483,6 +501,11 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
     let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// Now, UTC, as an ISO 8601 local date-time (`2021-08-12T14:05:22`).
+pub fn now_iso() -> String {
+    timestamps("{timestamp:%Y-%m-%dT%H:%M:%S}")
 }
 
 /// Today's date, UTC, as `YYYY-MM-DD`.

@@ -194,6 +194,57 @@ pub struct Ctx<'a> {
     pub req: &'a Request<'a>,
     pub user: &'a str,
     pub faults: &'a super::faults::Faults,
+    pub histories: &'a std::sync::Mutex<super::history::Histories>,
+}
+
+/// What a write answers: the item in its envelope, or, where the operation's table
+/// describes change records, the record of this change and the item's links.
+fn answer_write(
+    c: &Ctx,
+    status: u16,
+    item: &Value,
+    id: &str,
+    comment: &str,
+    changes: &[super::history::Change],
+) -> Response {
+    let (spec, op, r) = (c.spec, c.op, c.r);
+    let enveloped = || {
+        let mut body = Value::Null;
+        set(
+            &mut body,
+            &r.pointer(&spec.envelope.single),
+            without_writeonly(r, item),
+        );
+        json_response(spec, status, body)
+    };
+    let Some(h) = &spec.history else {
+        return enveloped();
+    };
+    let mut log = c.histories.lock().expect("no handler panics holding it");
+    let records = log.entry((r.name.clone(), id.to_string())).or_default();
+    // An item the mock seeded was created before anything else happened to it.
+    if records.is_empty() && !changes.is_empty() {
+        records.push(super::history::record(
+            h,
+            1,
+            "assay-mock",
+            &format!("{} created", label(r)),
+            &[],
+        ));
+    }
+    let rec = super::history::record(h, records.len() + 1, c.user, comment, changes);
+    records.push(rec.clone());
+    match super::history::records_key(h, op) {
+        Some(key) => {
+            let mut body = json!({});
+            if let Some(links) = item.get("_links") {
+                body["_links"] = links.clone();
+            }
+            body[&key] = json!([rec]);
+            json_response(spec, status, body)
+        }
+        None => enveloped(),
+    }
 }
 
 pub fn create(c: &Ctx, tables: &mut HashMap<String, Vec<Value>>, metas: &mut Metas) -> Response {
@@ -253,12 +304,16 @@ pub fn create(c: &Ctx, tables: &mut HashMap<String, Vec<Value>>, metas: &mut Met
             published_at: published.then(SystemTime::now),
         },
     );
-    // What the server keeps of writeonly attributes is not returned.
-    let returned = without_writeonly(r, &stored);
-    items.push(stored);
-    let mut body = Value::Null;
-    set(&mut body, &r.pointer(&spec.envelope.single), returned);
-    json_response(spec, outcome(op, Condition::Ok, 201), body)
+    items.push(stored.clone());
+    let comment = format!("{} created", label(r));
+    answer_write(
+        c,
+        outcome(op, Condition::Ok, 201),
+        &stored,
+        &key(&id),
+        &comment,
+        &[],
+    )
 }
 
 pub fn delete(
@@ -355,14 +410,50 @@ pub fn update(
         &pointer(id_field),
         old.get(id_field).cloned().unwrap_or(json!(id)),
     );
+    let before = items[at].clone();
+    if let Some(sm) = &spec.state_machine
+        && let Err(why) = super::history::transition(sm, &before, &mut stored)
+    {
+        return error(spec, outcome(op, Condition::BadBody, 400), &why);
+    }
+    // Links are the server's; what the client sends of them changes nothing.
+    if let (Some(links), Value::Object(m)) = (before.get("_links"), &mut stored) {
+        m.insert("_links".into(), links.clone());
+    }
+    let changes = super::history::diff(&before, &stored);
     items[at] = stored.clone();
-    let mut out = Value::Null;
-    set(
-        &mut out,
-        &r.pointer(&spec.envelope.single),
-        without_writeonly(r, &stored),
-    );
-    json_response(spec, outcome(op, Condition::Ok, 200), out)
+    let comment = format!("{} updated", label(r));
+    answer_write(
+        c,
+        outcome(op, Condition::Ok, 200),
+        &stored,
+        &id,
+        &comment,
+        &changes,
+    )
+}
+
+/// The change records of an item; an item the mock seeded has its creation.
+pub fn history(c: &Ctx, id: &str, tables: &HashMap<String, Vec<Value>>) -> Response {
+    let (spec, op, r) = (c.spec, c.op, c.r);
+    let items = tables.get(&r.name).map_or(&[][..], Vec::as_slice);
+    if position(r, items, id).is_none() {
+        return error(
+            spec,
+            outcome(op, Condition::NotFound, 404),
+            "Resource not found",
+        );
+    }
+    let Some(h) = &spec.history else {
+        return json_response(spec, 200, json!([]));
+    };
+    let mut log = c.histories.lock().expect("no handler panics holding it");
+    let records = log.entry((r.name.clone(), id.to_string())).or_default();
+    if records.is_empty() {
+        let created = format!("{} created", label(r));
+        records.push(super::history::record(h, 1, "assay-mock", &created, &[]));
+    }
+    json_response(spec, 200, Value::Array(records.clone()))
 }
 
 /// An action (`publish`, `revoke`): sets what the spec says on the item.
@@ -488,4 +579,14 @@ fn without_writeonly(r: &Resource, item: &Value) -> Value {
         }
     }
     out
+}
+
+/// `phenotyping_stage` → `Phenotyping stage`, as change records name things.
+fn label(r: &Resource) -> String {
+    let words = r.name.replace('_', " ");
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => words,
+    }
 }
