@@ -4,8 +4,6 @@
 //! `qtl_ids`) point at records that exist, and a reference one way is listed back
 //! the other way (`plant_scoring_unit_id` ↔ `trait_score_ids`).
 
-use std::collections::HashMap;
-
 use serde_json::{Map, Value, json};
 
 use super::pointer::set_path;
@@ -36,74 +34,12 @@ impl Rng {
     }
 }
 
-/// The items of every resource, by resource name.
-pub type Tables = HashMap<String, Vec<Value>>;
-
-/// Builds `records` items per resource (the document's example items among them).
-pub fn generate(spec: &Spec, records: usize, seed: u64) -> Tables {
-    let mut rng = Rng::new(seed);
-    let mut tables: Tables = HashMap::new();
-    for r in &spec.resources {
-        let mut items = example_items(spec, r);
-        items.truncate(records);
-        let id_format = IdFormat::of(r, &items);
-        let start = items.len();
-        for n in start..records {
-            let mut item = generated(r, n, &mut rng);
-            if let Some(id) = &r.id_field {
-                set_path(&mut item, &split(id), id_format.make(n + 1));
-            }
-            items.push(item);
-        }
-        // Example items keep their ids; generated ones must not collide with them.
-        dedupe_ids(r, &mut items, &id_format);
-        let links = link_templates(spec, r, &items);
-        for item in items.iter_mut() {
-            rehost_links(item);
-            let id = r
-                .id_field
-                .as_deref()
-                .and_then(|f| super::pointer::get_path(item, f))
-                .map(|v| match v {
-                    Value::String(s) => s.clone(),
-                    v => v.to_string(),
-                });
-            let Some(id) = id else { continue };
-            if let Value::Object(m) = &mut *item {
-                // A link the examples give no shape for would lead nowhere: leave it out.
-                let prefix = spec.representation.link_prefix.as_deref();
-                m.retain(|k, _| {
-                    let link = prefix.is_some_and(|p| k.starts_with(p)) || k == "_links";
-                    !link
-                        || links
-                            .iter()
-                            .any(|(l, _)| l == k || l.starts_with(&format!("{k}.")))
-                });
-                if links.iter().any(|(l, _)| l.starts_with("_links.")) {
-                    m.remove("_links");
-                }
-            }
-            for (path, template) in &links {
-                let url = format!(
-                    "{}{}",
-                    super::serve::MOCK_HOST,
-                    template.replace("{id}", &id)
-                );
-                set_path(item, &split(path), json!(url));
-            }
-        }
-        tables.insert(r.name.clone(), items);
-    }
-    link(spec, &mut tables, &mut rng);
-    tables
-}
-
-fn split(path: &str) -> Vec<String> {
+pub(super) fn split(path: &str) -> Vec<String> {
     path.split('.').map(String::from).collect()
 }
 
 /// Items the document's examples show for a resource, in document order.
-fn example_items(spec: &Spec, r: &Resource) -> Vec<Value> {
+pub(super) fn example_items(spec: &Spec, r: &Resource) -> Vec<Value> {
     let mut out = Vec::new();
     for ex in &spec.examples {
         let Some(Ok(body)) = ex.body.as_deref().map(serde_json::from_str::<Value>) else {
@@ -142,13 +78,13 @@ fn example_items(spec: &Spec, r: &Resource) -> Vec<Value> {
 
 /// How identifiers look: plain numbers, or an example's shape with its digits
 /// counted up (`TPN:000000001`).
-enum IdFormat {
+pub(super) enum IdFormat {
     Int,
     Text { prefix: String, width: usize },
 }
 
 impl IdFormat {
-    fn of(r: &Resource, items: &[Value]) -> Self {
+    pub(super) fn of(r: &Resource, items: &[Value]) -> Self {
         let id = r.id_field.as_deref();
         let field = id.and_then(|p| r.field(p));
         let sample = id.and_then(|p| items.iter().find_map(|i| super::pointer::get_path(i, p)));
@@ -168,7 +104,7 @@ impl IdFormat {
         }
     }
 
-    fn make(&self, n: usize) -> Value {
+    pub(super) fn make(&self, n: usize) -> Value {
         match self {
             IdFormat::Int => json!(n),
             IdFormat::Text { prefix, width } => json!(format!("{prefix}{n:0width$}")),
@@ -176,31 +112,8 @@ impl IdFormat {
     }
 }
 
-fn dedupe_ids(r: &Resource, items: &mut [Value], format: &IdFormat) {
-    let Some(id) = r.id_field.as_deref() else {
-        return;
-    };
-    let path = split(id);
-    let mut seen = std::collections::HashSet::new();
-    let mut next = items.len() + 1;
-    for item in items.iter_mut() {
-        let key = super::pointer::get_path(item, id).map(Value::to_string);
-        if key.as_ref().is_some_and(|k| seen.insert(k.clone())) {
-            continue;
-        }
-        loop {
-            let candidate = format.make(next);
-            next += 1;
-            if seen.insert(candidate.to_string()) {
-                set_path(item, &path, candidate);
-                break;
-            }
-        }
-    }
-}
-
 /// One generated item: every top-level field and the nested ones under objects.
-fn generated(r: &Resource, n: usize, rng: &mut Rng) -> Value {
+pub(super) fn generated(r: &Resource, n: usize, rng: &mut Rng) -> Value {
     let mut item = Value::Object(Map::new());
     for f in &r.fields {
         if f.writeonly || f.path.contains("[]") {
@@ -252,157 +165,8 @@ fn value_for(f: &Field, n: usize, rng: &mut Rng) -> Value {
     }
 }
 
-/// Points `X_id` / `X_ids` fields at existing records of resource `X`, and lists
-/// each such reference back on the target where its table has a field for it.
-fn link(spec: &Spec, tables: &mut Tables, rng: &mut Rng) {
-    let ids: HashMap<String, Vec<Value>> = spec
-        .resources
-        .iter()
-        .filter_map(|r| {
-            let id = r.id_field.as_deref()?;
-            let items = tables.get(&r.name)?;
-            Some((
-                r.name.clone(),
-                items
-                    .iter()
-                    .filter_map(|i| super::pointer::get_path(i, id).cloned())
-                    .collect(),
-            ))
-        })
-        .collect();
-    let target = |f: &Field| -> Option<(&str, bool)> {
-        let field = f.path.as_str();
-        let (base, many) = if let Some(b) = field.strip_suffix("_ids") {
-            (b, true)
-        } else {
-            (field.strip_suffix("_id")?, false)
-        };
-        // `taxonomy_term_id` names its resource; `male_parent_line_id` only in its
-        // description ("the Plant Line which…"). Longest name wins.
-        let named = |r: &&Resource| base == r.name || base.ends_with(&format!("_{}", r.name));
-        let described = |r: &&Resource| {
-            let title = r
-                .title
-                .as_deref()
-                .map(words)
-                .unwrap_or_else(|| r.name.replace('_', " "));
-            !title.is_empty() && f.description.to_lowercase().contains(&title.to_lowercase())
-        };
-        let by = |pick: &dyn Fn(&&Resource) -> bool| {
-            spec.resources
-                .iter()
-                .filter(pick)
-                .max_by_key(|r| r.name.len())
-                .map(|r| (r.name.as_str(), many))
-        };
-        // A reference has the type of the identifiers it points at.
-        let same_type = |t: &(&str, bool)| {
-            spec.resource(t.0)
-                .and_then(|r| r.field(r.id_field.as_deref()?))
-                .is_some_and(|id| id.ty.kind == f.ty.kind)
-        };
-        by(&named).or_else(|| by(&described)).filter(same_type)
-    };
-    // A reference to nothing the mock can resolve is left out, never made up.
-    for r in &spec.resources {
-        let unresolved: Vec<&str> = r
-            .fields
-            .iter()
-            .map(|f| f.path.as_str())
-            .filter(|p| !p.contains('.') && !p.contains("[]"))
-            .filter(|p| p.ends_with("_id") || p.ends_with("_ids"))
-            .filter(|p| Some(*p) != r.id_field.as_deref())
-            // Text identifiers (`pubmed_id`) point outside the API: they stay.
-            .filter(|p| {
-                r.field(p)
-                    .is_some_and(|f| target(f).is_none() && f.ty.kind == Kind::Int && !f.required)
-            })
-            .collect();
-        for item in tables.get_mut(&r.name).into_iter().flatten() {
-            if let Some(obj) = item.as_object_mut() {
-                for p in &unresolved {
-                    obj.remove(*p);
-                }
-            }
-        }
-    }
-    // Forward references: single ids.
-    for r in &spec.resources {
-        let Some(items) = tables.get_mut(&r.name) else {
-            continue;
-        };
-        for f in r
-            .fields
-            .iter()
-            .filter(|f| !f.path.contains('.') && !f.path.contains("[]"))
-        {
-            let Some((t, false)) = target(f) else {
-                continue;
-            };
-            let Some(pool) = ids.get(t).filter(|p| !p.is_empty()) else {
-                continue;
-            };
-            if Some(f.path.as_str()) == r.id_field.as_deref() {
-                continue;
-            }
-            for item in items.iter_mut() {
-                if let Some(obj) = item.as_object_mut() {
-                    obj.insert(f.path.clone(), pool[rng.below(pool.len())].clone());
-                }
-            }
-        }
-    }
-    // Back references: the target's `<source>_ids` lists the sources pointing at it.
-    for r in &spec.resources {
-        for f in r.fields.iter().filter(|f| !f.path.contains('.')) {
-            let Some((t, true)) = target(f) else {
-                continue;
-            };
-            let source = t;
-            let back = format!("{}_id", r.name);
-            let (Some(src_res), Some(id_field)) = (spec.resource(source), r.id_field.as_deref())
-            else {
-                continue;
-            };
-            let has_back = src_res.field(&back).is_some();
-            let mut lists: HashMap<String, Vec<Value>> = HashMap::new();
-            if has_back {
-                for s in tables.get(source).into_iter().flatten() {
-                    if let (Some(to), Some(sid)) = (
-                        s.get(&back),
-                        src_res
-                            .id_field
-                            .as_deref()
-                            .and_then(|p| super::pointer::get_path(s, p)),
-                    ) {
-                        lists.entry(to.to_string()).or_default().push(sid.clone());
-                    }
-                }
-            }
-            let pool = ids.get(source).cloned().unwrap_or_default();
-            if let Some(items) = tables.get_mut(&r.name) {
-                for item in items.iter_mut() {
-                    let own = super::pointer::get_path(item, id_field).map(Value::to_string);
-                    let list = if has_back {
-                        own.and_then(|k| lists.get(&k).cloned()).unwrap_or_default()
-                    } else if pool.is_empty() {
-                        vec![]
-                    } else {
-                        (0..rng.below(3))
-                            .map(|_| pool[rng.below(pool.len())].clone())
-                            .collect()
-                    };
-                    if let Some(obj) = item.as_object_mut() {
-                        obj.insert(f.path.clone(), Value::Array(list));
-                    }
-                }
-            }
-        }
-    }
-}
-
 /// `PlantLine` → `Plant Line`.
-fn words(title: &str) -> String {
+pub(super) fn words(title: &str) -> String {
     let mut out = String::new();
     for (i, c) in title.chars().enumerate() {
         if i > 0 && c.is_uppercase() {
@@ -483,7 +247,11 @@ fn url_path(s: &str) -> Option<&str> {
 /// Links of generated items (`url:datasets`, `_links.self.href`), from the
 /// examples: an example's link to a URL holding the example item's own id, with
 /// that id replaced by each item's. Paths are dotted (`_links.self.href`).
-fn link_templates(spec: &Spec, r: &Resource, examples: &[Value]) -> Vec<(String, String)> {
+pub(super) fn link_templates(
+    spec: &Spec,
+    r: &Resource,
+    examples: &[Value],
+) -> Vec<(String, String)> {
     let Some(id_field) = &r.id_field else {
         return Vec::new();
     };

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 use super::faults::{Fault, Faults};
 use super::pointer::{get_path, set};
 use super::serve::{error, json_response, same_id};
+use super::table::Table;
 use crate::spec::{Operation, PageStyle, ParamRole, Resource, Spec};
 
 pub struct Listing<'a> {
@@ -21,15 +22,68 @@ pub struct Listing<'a> {
     pub nonce: u64,
 }
 
-pub fn list(l: &Listing, items: &[Value]) -> Response {
-    let (spec, op, r) = (l.spec, l.op, l.r);
-    let mut selected: Vec<&Value> = items.iter().collect();
-    if !l.faults.has(Fault::IgnoreFilter) {
-        filter(l, &mut selected);
+/// What a list serves from: every record in id order, read page by page, or the
+/// records a filter or sort picked, computed in full.
+enum Selection<'t> {
+    All(&'t Table),
+    Picked(Vec<Value>),
+}
+
+impl Selection<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Selection::All(t) => t.len(),
+            Selection::Picked(v) => v.len(),
+        }
     }
-    order(l, &mut selected);
+
+    fn page(&self, offset: usize, size: usize) -> Vec<Value> {
+        match self {
+            Selection::All(t) => t
+                .slots()
+                .skip(offset)
+                .take(size)
+                .map(|s| t.get(s))
+                .collect(),
+            Selection::Picked(v) => v.iter().skip(offset).take(size).cloned().collect(),
+        }
+    }
+}
+
+/// Whether a request needs every record computed: it filters, sorts, or the
+/// order is to be broken.
+fn needs_all(l: &Listing) -> bool {
+    let sort = l.spec.pagination.as_ref().and_then(|p| p.sort.as_ref());
+    l.faults.has(Fault::UnstableOrder)
+        || l.query.iter().any(|(k, _)| {
+            field_filter(l.spec, l.r, k).is_some()
+                || sort.is_some_and(|s| s.param == *k)
+                || l.op.params.iter().any(|p| p.name == *k && p.role.is_some())
+        })
+}
+
+pub fn list(l: &Listing, table: &Table) -> Response {
+    let selection = if needs_all(l) {
+        // Records are computed one at a time; only those kept are held.
+        let filtering = !l.faults.has(Fault::IgnoreFilter);
+        let picked: Vec<Value> = table
+            .slots()
+            .map(|s| table.get(s))
+            .filter(|item| !filtering || keep(l, item))
+            .collect();
+        let mut refs: Vec<&Value> = picked.iter().collect();
+        order(l, &mut refs);
+        Selection::Picked(refs.into_iter().cloned().collect())
+    } else {
+        Selection::All(table)
+    };
+    serve(l, table, &selection)
+}
+
+fn serve(l: &Listing, table: &Table, selected: &Selection) -> Response {
+    let (spec, op, r) = (l.spec, l.op, l.r);
     let mut body = Value::Null;
-    let page_items: Vec<&Value> = match (&spec.pagination, op.paginated) {
+    let page_items: Vec<Value> = match (&spec.pagination, op.paginated) {
         (Some(p), true) => {
             let number = |name: &str| -> Result<Option<u64>, ()> {
                 match l.query.iter().find(|(k, _)| k == name) {
@@ -54,7 +108,7 @@ pub fn list(l: &Listing, items: &[Value]) -> Response {
                     .filter(|(k, _)| *k != p.size_param && *k != p.position_param)
                     .cloned()
                     .collect();
-                return list(&Listing { query: &rest, ..*l }, items);
+                return list(&Listing { query: &rest, ..*l }, table);
             };
             let total = selected.len() as u64;
             let max = match (l.faults.has(Fault::IgnoreMaxPageSize), p.max_size) {
@@ -99,17 +153,16 @@ pub fn list(l: &Listing, items: &[Value]) -> Response {
             if let (Some(ptr), Some(m)) = (&p.max_size_pointer, p.max_size) {
                 set(&mut body, ptr, json!(m));
             }
-            selected
-                .into_iter()
-                .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-                .take(usize::try_from(size).unwrap_or(usize::MAX))
-                .collect()
+            selected.page(
+                usize::try_from(offset).unwrap_or(usize::MAX),
+                usize::try_from(size).unwrap_or(usize::MAX),
+            )
         }
-        _ => selected,
+        _ => selected.page(0, usize::MAX),
     };
     let shown: Vec<Value> = page_items
         .into_iter()
-        .map(|i| l.faults.present(spec, r, i))
+        .map(|i| l.faults.present(spec, r, &i))
         .collect();
     let items_pointer = op
         .items_pointer
@@ -119,16 +172,15 @@ pub fn list(l: &Listing, items: &[Value]) -> Response {
     json_response(spec, 200, body)
 }
 
-fn filter(l: &Listing, selected: &mut Vec<&Value>) {
+/// Whether an item passes every filter of the request.
+fn keep(l: &Listing, item: &Value) -> bool {
     let (spec, op, r) = (l.spec, l.op, l.r);
-    for (name, value) in l.query {
+    l.query.iter().all(|(name, value)| {
         if let Some(field) = field_filter(spec, r, name) {
-            let values: Vec<&str> = value.split(',').collect();
-            selected.retain(|i| values.iter().any(|x| matches(i, &field, x)));
-            continue;
+            return value.split(',').any(|x| matches(item, &field, x));
         }
         let Some(p) = op.params.iter().find(|p| &p.name == name) else {
-            continue;
+            return true;
         };
         match p.role {
             Some(ParamRole::Filter) if !p.matches.is_empty() => {
@@ -138,24 +190,20 @@ fn filter(l: &Listing, selected: &mut Vec<&Value>) {
                 } else {
                     vec![value.as_str()]
                 };
-                selected.retain(|i| {
-                    values
-                        .iter()
-                        .any(|x| p.matches.iter().any(|path| matches(i, path, x)))
-                });
+                values
+                    .iter()
+                    .any(|x| p.matches.iter().any(|path| matches(item, path, x)))
             }
             Some(ParamRole::Search) => {
                 let term = value.to_lowercase();
-                selected.retain(|i| {
-                    r.fields.iter().filter(|f| f.filterable).any(|f| {
-                        get_path(i, &f.path).is_some_and(|v| text(v).to_lowercase().contains(&term))
-                    })
-                });
+                r.fields.iter().filter(|f| f.filterable).any(|f| {
+                    get_path(item, &f.path).is_some_and(|v| text(v).to_lowercase().contains(&term))
+                })
             }
-            Some(ParamRole::Mine) if value == "true" => selected.retain(|i| (l.mine)(i)),
-            _ => {}
+            Some(ParamRole::Mine) if value == "true" => (l.mine)(item),
+            _ => true,
         }
-    }
+    })
 }
 
 /// Whether an item holds `value` under a field path, stepping into arrays (`a[].b`).

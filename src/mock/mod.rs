@@ -15,6 +15,7 @@ mod list;
 mod pointer;
 mod routes;
 mod serve;
+mod table;
 mod write;
 
 use std::net::SocketAddr;
@@ -97,7 +98,7 @@ impl Drop for Running {
 
 /// Starts serving `spec` on the configured address, in the current tokio runtime.
 pub async fn start(spec: Spec, config: &Config) -> Result<Running> {
-    let tables = data::generate(&spec, config.records, config.seed);
+    let tables = table::tables(&spec, config.records, config.seed);
     let lifetime = config.token_lifetime.unwrap_or_else(|| match &spec.auth {
         Auth::BearerSignin {
             expires_minutes, ..

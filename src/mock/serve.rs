@@ -9,11 +9,11 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::auth::{self, Gate};
-use super::data::Tables;
 use super::faults::{Fault, Faults};
 use super::list::{Listing, list};
 use super::pointer::{get_path, set};
 use super::routes::{self, Found, Route};
+use super::table::{Table, Tables};
 use super::write::{self, Ctx, Metas};
 use crate::spec::{Method, OperationKind, Resource, Spec};
 
@@ -174,7 +174,9 @@ fn answer(
         (OperationKind::List, Some(r)) => {
             let tables = state.tables.lock().expect("no handler panics holding it");
             let metas = state.metas.lock().expect("no handler panics holding it");
-            let items = tables.get(&r.name).map_or(&[][..], Vec::as_slice);
+            let Some(table) = tables.get(&r.name) else {
+                return error(spec, 404, "Not found");
+            };
             let mine = |item: &Value| {
                 id_of(r, item).is_some_and(|id| {
                     metas
@@ -194,7 +196,7 @@ fn answer(
                 mine: &mine,
                 nonce,
             };
-            list(&listing, items)
+            list(&listing, table)
         }
         (OperationKind::History, Some(r)) => {
             let tables = state.tables.lock().expect("no handler panics holding it");
@@ -241,8 +243,10 @@ fn answer(
         }
         (OperationKind::Get, Some(r)) => {
             let tables = state.tables.lock().expect("no handler panics holding it");
-            let items = tables.get(&r.name).map_or(&[][..], Vec::as_slice);
-            get(spec, r, items, &params, &state.faults)
+            let Some(table) = tables.get(&r.name) else {
+                return error(spec, 404, "Not found");
+            };
+            get(spec, r, table, &params, &state.faults)
         }
         _ if !op.response_fields.is_empty() => {
             let mut body = example_body(spec, op)
@@ -373,17 +377,16 @@ pub fn same_id(value: &Value, text: &str) -> bool {
 fn get(
     spec: &Spec,
     r: &Resource,
-    items: &[Value],
+    table: &Table,
     params: &[(String, String)],
     faults: &Faults,
 ) -> Response {
-    let found = params.last().and_then(|(_, wanted)| {
-        items
-            .iter()
-            .find(|i| id_of(r, i).is_some_and(|v| same_id(v, wanted)))
-    });
+    let found = params
+        .last()
+        .and_then(|(_, wanted)| table.find(wanted))
+        .map(|slot| table.get(slot));
     let item = match found {
-        Some(item) => faults.present(spec, r, item),
+        Some(item) => faults.present(spec, r, &item),
         None if faults.has(Fault::OkForUnknownId) => json!({}),
         None => return error(spec, 404, "Resource not found"),
     };

@@ -4,13 +4,15 @@
 //! the spec gives for its condition.
 
 use std::collections::HashMap;
+
+use super::table::Tables;
 use std::time::SystemTime;
 
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
-use super::pointer::{get_path, set};
-use super::serve::{Request, error, json_response, same_id};
+use super::pointer::set;
+use super::serve::{Request, error, json_response};
 use crate::spec::{Condition, Kind, Operation, Resource, Rule, Spec};
 
 /// Who owns an item and when it was published; items without an entry were seeded
@@ -96,7 +98,7 @@ fn check_body(
     spec: &Spec,
     r: &Resource,
     item: &Map<String, Value>,
-    tables: &HashMap<String, Vec<Value>>,
+    tables: &Tables,
 ) -> Vec<(Condition, String, String)> {
     let mut out = Vec::new();
     let server_set: Vec<&str> = spec
@@ -155,13 +157,9 @@ fn check_body(
         let Some(target) = reference_target(spec, r, key) else {
             continue;
         };
-        let exists = tables.get(target).is_some_and(|items| {
-            let id = spec
-                .resource(target)
-                .and_then(|t| t.id_field.as_deref())
-                .unwrap_or("id");
-            items.iter().any(|i| get_path(i, id) == Some(value))
-        });
+        let exists = tables
+            .get(target)
+            .is_some_and(|t| t.find(&super::serve::id_text(value)).is_some());
         if !value.is_null() && !exists {
             out.push((
                 Condition::BadReference,
@@ -247,7 +245,7 @@ fn answer_write(
     }
 }
 
-pub fn create(c: &Ctx, tables: &mut HashMap<String, Vec<Value>>, metas: &mut Metas) -> Response {
+pub fn create(c: &Ctx, tables: &mut Tables, metas: &mut Metas) -> Response {
     let (spec, op, r) = (c.spec, c.op, c.r);
     let bad_body = |msg: &str| error(spec, outcome(op, Condition::BadBody, 400), msg);
     let Ok(body) = serde_json::from_slice::<Value>(c.req.body) else {
@@ -283,9 +281,11 @@ pub fn create(c: &Ctx, tables: &mut HashMap<String, Vec<Value>>, metas: &mut Met
             .collect();
         return problems(spec, status, &same);
     }
-    let items = tables.entry(r.name.clone()).or_default();
+    let Some(items) = tables.get_mut(&r.name) else {
+        return error(spec, 500, "No table for this resource");
+    };
     let mut stored = Value::Object(item);
-    let id = next_id(r, items);
+    let id = items.next_id();
     if let Some(id_field) = &r.id_field {
         set(&mut stored, &pointer(id_field), id.clone());
     }
@@ -316,15 +316,12 @@ pub fn create(c: &Ctx, tables: &mut HashMap<String, Vec<Value>>, metas: &mut Met
     )
 }
 
-pub fn delete(
-    c: &Ctx,
-    id: &str,
-    tables: &mut HashMap<String, Vec<Value>>,
-    metas: &mut Metas,
-) -> Response {
+pub fn delete(c: &Ctx, id: &str, tables: &mut Tables, metas: &mut Metas) -> Response {
     let (spec, op, r) = (c.spec, c.op, c.r);
-    let items = tables.entry(r.name.clone()).or_default();
-    let Some(at) = position(r, items, id) else {
+    let Some(items) = tables.get_mut(&r.name) else {
+        return error(spec, 404, "Resource not found");
+    };
+    let Some(at) = items.find(id) else {
         return error(
             spec,
             outcome(op, Condition::NotFound, 404),
@@ -334,7 +331,8 @@ pub fn delete(
     if let Some(refused) = ownership(c, id, metas) {
         return refused;
     }
-    let removed = items.remove(at);
+    let removed = items.get(at);
+    items.remove(at);
     metas.remove(&(r.name.clone(), id.to_string()));
     let status = outcome(op, Condition::Ok, 204);
     if status == 204 {
@@ -353,12 +351,7 @@ pub fn delete(
 /// An update: the body replaces the item it names (by id in the path, or in the
 /// body itself for APIs that save objects whole); readonly attributes keep their
 /// values.
-pub fn update(
-    c: &Ctx,
-    path_id: Option<&str>,
-    tables: &mut HashMap<String, Vec<Value>>,
-    metas: &mut Metas,
-) -> Response {
+pub fn update(c: &Ctx, path_id: Option<&str>, tables: &mut Tables, metas: &mut Metas) -> Response {
     let (spec, op, r) = (c.spec, c.op, c.r);
     let bad_body = |msg: &str| error(spec, outcome(op, Condition::BadBody, 400), msg);
     let Ok(body) = serde_json::from_slice::<Value>(c.req.body) else {
@@ -376,8 +369,10 @@ pub fn update(
             None => return bad_body(&format!("The item names no `{id_field}`")),
         },
     };
-    let items = tables.entry(r.name.clone()).or_default();
-    let Some(at) = position(r, items, &id) else {
+    let Some(items) = tables.get_mut(&r.name) else {
+        return error(spec, 404, "Resource not found");
+    };
+    let Some(at) = items.find(&id) else {
         return error(
             spec,
             outcome(op, Condition::NotFound, 404),
@@ -387,7 +382,8 @@ pub fn update(
     if let Some(refused) = ownership(c, &id, metas) {
         return refused;
     }
-    let Value::Object(old) = &items[at] else {
+    let current = items.get(at);
+    let Value::Object(old) = &current else {
         return error(spec, 500, "Stored item is not an object");
     };
     for f in r
@@ -410,7 +406,7 @@ pub fn update(
         &pointer(id_field),
         old.get(id_field).cloned().unwrap_or(json!(id)),
     );
-    let before = items[at].clone();
+    let before = current.clone();
     if let Some(sm) = &spec.state_machine
         && let Err(why) = super::history::transition(sm, &before, &mut stored)
     {
@@ -421,7 +417,7 @@ pub fn update(
         m.insert("_links".into(), links.clone());
     }
     let changes = super::history::diff(&before, &stored);
-    items[at] = stored.clone();
+    items.set(at, stored.clone());
     let comment = format!("{} updated", label(r));
     answer_write(
         c,
@@ -434,10 +430,9 @@ pub fn update(
 }
 
 /// The change records of an item; an item the mock seeded has its creation.
-pub fn history(c: &Ctx, id: &str, tables: &HashMap<String, Vec<Value>>) -> Response {
+pub fn history(c: &Ctx, id: &str, tables: &Tables) -> Response {
     let (spec, op, r) = (c.spec, c.op, c.r);
-    let items = tables.get(&r.name).map_or(&[][..], Vec::as_slice);
-    if position(r, items, id).is_none() {
+    if tables.get(&r.name).and_then(|t| t.find(id)).is_none() {
         return error(
             spec,
             outcome(op, Condition::NotFound, 404),
@@ -457,15 +452,12 @@ pub fn history(c: &Ctx, id: &str, tables: &HashMap<String, Vec<Value>>) -> Respo
 }
 
 /// An action (`publish`, `revoke`): sets what the spec says on the item.
-pub fn act(
-    c: &Ctx,
-    id: &str,
-    tables: &mut HashMap<String, Vec<Value>>,
-    metas: &mut Metas,
-) -> Response {
+pub fn act(c: &Ctx, id: &str, tables: &mut Tables, metas: &mut Metas) -> Response {
     let (spec, op, r) = (c.spec, c.op, c.r);
-    let items = tables.entry(r.name.clone()).or_default();
-    let Some(at) = position(r, items, id) else {
+    let Some(items) = tables.get_mut(&r.name) else {
+        return error(spec, 404, "Resource not found");
+    };
+    let Some(at) = items.find(id) else {
         return error(
             spec,
             outcome(op, Condition::NotFound, 404),
@@ -475,7 +467,8 @@ pub fn act(
     if let Some(refused) = ownership(c, id, metas) {
         return refused;
     }
-    if let (Some(Value::Object(sets)), Value::Object(item)) = (&op.sets, &mut items[at]) {
+    let mut changed = items.get(at);
+    if let (Some(Value::Object(sets)), Value::Object(item)) = (&op.sets, &mut changed) {
         for (k, v) in sets {
             item.insert(k.clone(), v.clone());
         }
@@ -490,8 +483,9 @@ pub fn act(
     set(
         &mut body,
         &r.pointer(&spec.envelope.single),
-        without_writeonly(r, &items[at]),
+        without_writeonly(r, &changed),
     );
+    items.set(at, changed);
     json_response(spec, outcome(op, Condition::Ok, 200), body)
 }
 
@@ -527,37 +521,6 @@ fn ownership(c: &Ctx, id: &str, metas: &Metas) -> Option<Response> {
         ));
     }
     None
-}
-
-fn position(r: &Resource, items: &[Value], id: &str) -> Option<usize> {
-    let field = r.id_field.as_deref()?;
-    items
-        .iter()
-        .position(|i| get_path(i, field).is_some_and(|v| same_id(v, id)))
-}
-
-fn next_id(r: &Resource, items: &[Value]) -> Value {
-    let field = r.id_field.as_deref().unwrap_or("id");
-    let ids = items.iter().filter_map(|i| get_path(i, field));
-    let max_int = ids.clone().filter_map(Value::as_i64).max();
-    match (max_int, ids.clone().find_map(Value::as_str)) {
-        (_, Some(sample)) => {
-            // `TPN:000000007` → the next number in the same shape.
-            let digits = sample
-                .chars()
-                .rev()
-                .take_while(char::is_ascii_digit)
-                .count();
-            let prefix = &sample[..sample.len() - digits];
-            let max = ids
-                .filter_map(Value::as_str)
-                .filter_map(|s| s.strip_prefix(prefix)?.parse::<u64>().ok())
-                .max()
-                .unwrap_or(0);
-            json!(format!("{prefix}{:0digits$}", max + 1))
-        }
-        (max, None) => json!(max.unwrap_or(0) + 1),
-    }
 }
 
 fn key(id: &Value) -> String {
