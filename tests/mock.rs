@@ -701,3 +701,35 @@ async fn gentar_updates_leave_history_and_run_transitions() {
     assert_eq!(refused.status().as_u16(), 400, "no longer offered");
     mock.stop().await;
 }
+
+/// A hundred thousand records per resource: served page by page, the last one
+/// included, and fetched by id (records are computed on demand, not stored).
+#[tokio::test]
+async fn bip_serves_a_hundred_thousand_records() {
+    let config = Config {
+        records: 100_000,
+        ..Config::default()
+    };
+    let mock = start(bip(), &config).await.unwrap();
+    let base = format!("{}/api/v1/trait_scores", mock.url());
+    let (status, body) = get(&format!("{base}?per_page=200&page=500"), Some(API_KEY)).await;
+    assert_eq!(status, 200);
+    let items = body["trait_scores"].as_array().unwrap();
+    assert_eq!(items.len(), 200);
+    assert_eq!(items[199]["id"], 100_000);
+    assert_eq!(body["meta"]["total_count"], 100_000);
+    let psu = items[0]["plant_scoring_unit_id"].clone();
+    let (status, unit) = get(
+        &format!("{}/api/v1/plant_scoring_units/{psu}", mock.url()),
+        Some(API_KEY),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        unit["plant_scoring_unit"]["trait_score_ids"]
+            .as_array()
+            .unwrap()
+            .contains(&items[0]["id"])
+    );
+    mock.stop().await;
+}
