@@ -39,12 +39,7 @@ impl Selection<'_> {
 
     fn page(&self, offset: usize, size: usize) -> Vec<Value> {
         match self {
-            Selection::All(t) => t
-                .slots()
-                .skip(offset)
-                .take(size)
-                .map(|s| t.get(s))
-                .collect(),
+            Selection::All(t) => t.page(offset, size),
             Selection::Picked(v) => v.iter().skip(offset).take(size).cloned().collect(),
         }
     }
