@@ -733,3 +733,89 @@ async fn bip_serves_a_hundred_thousand_records() {
     );
     mock.stop().await;
 }
+
+#[tokio::test]
+async fn solr_filter_queries_and_start_rows() {
+    let mock = start(
+        load("impc_images"),
+        &Config {
+            records: 60,
+            ..Config::default()
+        },
+    )
+    .await
+    .unwrap();
+    let base = format!("{}/solr/impc_images/select", mock.url());
+    let (status, all) = get(&format!("{base}?q=*:*&rows=100"), None).await;
+    assert_eq!(status, 200);
+    assert_eq!(all["response"]["numFound"], 60);
+    let sex = all["response"]["docs"][5]["sex"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (_, some) = get(
+        &format!("{base}?q=*:*&rows=100&fq=sex:{}", sex.replace(' ', "%20")),
+        None,
+    )
+    .await;
+    let docs = some["response"]["docs"].as_array().unwrap();
+    assert!(
+        !docs.is_empty() && docs.iter().all(|d| d["sex"] == sex.as_str()),
+        "{some}"
+    );
+    assert_eq!(some["response"]["numFound"], docs.len());
+    let (_, page) = get(&format!("{base}?start=50&rows=20"), None).await;
+    assert_eq!(page["response"]["docs"].as_array().unwrap().len(), 10);
+    assert_eq!(page["response"]["start"], 50);
+    mock.stop().await;
+}
+
+#[tokio::test]
+async fn gentar_comma_lists_are_unions() {
+    let mock = start(load("gentar"), &Config::default()).await.unwrap();
+    let c = client();
+    let token: Value = c
+        .post(format!("{}/auth/signin", mock.url()))
+        .json(&serde_json::json!({"userName": assay::mock::USERNAME, "password": assay::mock::PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let auth = format!("Bearer {}", token["accessToken"].as_str().unwrap());
+    let fetch = |q: &'static str| {
+        c.get(format!("{}/api/projects?size=200&{q}", mock.url()))
+            .header("Authorization", &auth)
+            .send()
+    };
+    let count = |v: &Value| v["_embedded"]["projects"].as_array().map_or(0, Vec::len);
+    let public: Value = fetch("privacyName=public")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let restricted: Value = fetch("privacyName=restricted")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let both: Value = fetch("privacyName=public,restricted")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(count(&public) > 0 && count(&restricted) > 0);
+    assert_eq!(count(&both), count(&public) + count(&restricted));
+    assert!(
+        both["_embedded"]["projects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["privacyName"] != "protected")
+    );
+    mock.stop().await;
+}

@@ -51,7 +51,11 @@ fn needs_all(l: &Listing) -> bool {
     let sort = l.spec.pagination.as_ref().and_then(|p| p.sort.as_ref());
     l.faults.has(Fault::UnstableOrder)
         || l.query.iter().any(|(k, _)| {
-            field_filter(l.spec, l.r, k).is_some()
+            field_filter(l.spec, l.r, k, "").is_some()
+                || l.spec
+                    .filtering
+                    .as_ref()
+                    .is_some_and(|f| f.field_param == *k)
                 || sort.is_some_and(|s| s.param == *k)
                 || l.op.params.iter().any(|p| p.name == *k && p.role.is_some())
         })
@@ -171,8 +175,8 @@ fn serve(l: &Listing, table: &Table, selected: &Selection) -> Response {
 fn keep(l: &Listing, item: &Value) -> bool {
     let (spec, op, r) = (l.spec, l.op, l.r);
     l.query.iter().all(|(name, value)| {
-        if let Some(field) = field_filter(spec, r, name) {
-            return value.split(',').any(|x| matches(item, &field, x));
+        if let Some((field, wanted)) = field_filter(spec, r, name, value) {
+            return wanted.split(',').any(|x| matches(item, &field, x));
         }
         let Some(p) = op.params.iter().find(|p| &p.name == name) else {
             return true;
@@ -259,14 +263,33 @@ fn order(l: &Listing, selected: &mut [&Value]) {
 }
 
 /// The field a query parameter filters on, by the spec's filter template.
-fn field_filter(spec: &Spec, r: &Resource, name: &str) -> Option<String> {
+/// The field and value a query parameter filters on, by the spec's filter
+/// templates: the field in the name (`plant_line[query][name]=v`) or in the value
+/// (Solr's `fq=name:v`).
+fn field_filter(spec: &Spec, r: &Resource, name: &str, value: &str) -> Option<(String, String)> {
     let f = spec.filtering.as_ref()?;
     let template = f.field_param.replace("{name}", &r.name);
-    let (pre, post) = template.split_once("{field}")?;
-    let field = name.strip_prefix(pre)?.strip_suffix(post)?;
-    r.field(field)
+    let (field, wanted) = match template.split_once("{field}") {
+        Some((pre, post)) => {
+            let field = name.strip_prefix(pre)?.strip_suffix(post)?;
+            (field.to_string(), value.to_string())
+        }
+        None if name == template => {
+            let (pre, rest) = f.field_value.split_once("{field}")?;
+            let sep = rest.split("{value}").next().unwrap_or("");
+            let body = value.strip_prefix(pre)?;
+            let (field, v) = if sep.is_empty() {
+                (body, "")
+            } else {
+                body.split_once(sep)?
+            };
+            (field.to_string(), v.trim_matches('"').to_string())
+        }
+        None => return None,
+    };
+    r.field(&field)
         .filter(|f| f.filterable)
-        .map(|f| f.path.clone())
+        .map(|f| (f.path.clone(), wanted))
 }
 
 fn compare(a: Option<&Value>, b: Option<&Value>) -> std::cmp::Ordering {

@@ -389,7 +389,11 @@ impl Table {
                 })
                 .collect();
         }
-        self.slots().skip(offset).take(size).map(|s| self.get(s)).collect()
+        self.slots()
+            .skip(offset)
+            .take(size)
+            .map(|s| self.get(s))
+            .collect()
     }
 
     pub fn len(&self) -> usize {
