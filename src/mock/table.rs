@@ -44,6 +44,9 @@ struct Plan {
 pub struct World {
     seed: u64,
     link_prefix: Option<String>,
+    /// The field that hides private items, and the value seeded items get so that
+    /// every client sees them.
+    visible: Option<(String, Value)>,
     /// Records per resource, examples included.
     n: usize,
     multiplier: usize,
@@ -98,6 +101,10 @@ impl World {
         let mut world = World {
             seed,
             link_prefix: spec.representation.link_prefix.clone(),
+            visible: spec.visibility.as_ref().and_then(|v| match &v.hidden {
+                Value::Bool(b) => Some((v.field.clone(), json!(!b))),
+                _ => None,
+            }),
             n,
             multiplier,
             inverse,
@@ -161,6 +168,12 @@ impl World {
         if let Value::Object(m) = &mut item {
             let prefix = self.link_prefix.as_deref();
             m.retain(|k, _| !prefix.is_some_and(|p| k.starts_with(p)) && k != "_links");
+        }
+        // Seeded records are published: nobody else's private data is in view.
+        if let (Some((field, value)), Value::Object(m)) = (&self.visible, &mut item)
+            && m.contains_key(field)
+        {
+            m.insert(field.clone(), value.clone());
         }
         self.finish(r, i, &mut item);
         item

@@ -47,6 +47,9 @@ pub struct Spec {
     /// Change records the API keeps of each item, where it documents them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub history: Option<History>,
+    /// Items hidden from everyone but their owner while a field has a value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visibility: Option<Visibility>,
     /// A state machine items carry, where writes may ask for a transition.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state_machine: Option<StateMachine>,
@@ -657,6 +660,15 @@ pub struct History {
     pub changed: String,
     pub added: String,
     pub deleted: String,
+    pub doc: DocRef,
+}
+
+/// Private items: while `field` holds `hidden`, only the item's owner sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Visibility {
+    pub field: String,
+    pub hidden: serde_json::Value,
     pub doc: DocRef,
 }
 
