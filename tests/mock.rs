@@ -819,3 +819,75 @@ async fn gentar_comma_lists_are_unions() {
     );
     mock.stop().await;
 }
+
+async fn omero_session(url: &str) -> (reqwest::Client, String) {
+    let c = client();
+    let resp = c.get(format!("{url}/api/v0/token/")).send().await.unwrap();
+    let token: Value = resp.json().await.unwrap();
+    let token = token["data"].as_str().unwrap().to_string();
+    let login = c
+        .post(format!("{url}/api/v0/login/"))
+        .header("X-CSRFToken", &token)
+        .form(&[
+            ("server", "1"),
+            ("username", assay::mock::USERNAME),
+            ("password", assay::mock::PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let session = set_cookie(&login, "sessionid").unwrap();
+    (c, format!("sessionid={session}"))
+}
+
+#[tokio::test]
+async fn omero_children_by_path_and_by_filter_agree() {
+    let mock = start(load("omero"), &Config::default()).await.unwrap();
+    let url = mock.url();
+    let (c, cookie) = omero_session(&url).await;
+    let fetch = |path: String| {
+        c.get(format!("{url}{path}"))
+            .header("Cookie", &cookie)
+            .send()
+    };
+    let projects: Value = fetch("/api/v0/m/projects/".into())
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut seen = 0;
+    for p in projects["data"].as_array().unwrap().iter().take(10) {
+        let id = &p["@id"];
+        let nested: Value = fetch(format!("/api/v0/m/projects/{id}/datasets/"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let filtered: Value = fetch(format!("/api/v0/m/datasets/?project={id}"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(nested["data"], filtered["data"], "project {id}");
+        assert_eq!(
+            nested["meta"]["totalCount"],
+            nested["data"].as_array().unwrap().len()
+        );
+        seen += nested["data"].as_array().unwrap().len();
+    }
+    assert!(seen > 0, "projects have datasets");
+    let all: Value = fetch("/api/v0/m/datasets/".into())
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        all["meta"]["totalCount"].as_u64().unwrap() > seen as u64,
+        "the filter narrows"
+    );
+    mock.stop().await;
+}

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use super::faults::{Fault, Faults};
 use super::pointer::{get_path, set};
 use super::serve::{error, json_response, same_id};
-use super::table::Table;
+use super::table::{Slot, Table};
 use crate::spec::{Operation, PageStyle, ParamRole, Resource, Spec};
 
 pub struct Listing<'a> {
@@ -20,6 +20,8 @@ pub struct Listing<'a> {
     pub mine: &'a dyn Fn(&Value) -> bool,
     /// Counts requests, so `unstable-order` differs from one to the next.
     pub nonce: u64,
+    /// The only records in question (the children of one parent), when not all.
+    pub only: Option<Vec<Slot>>,
 }
 
 /// What a list serves from: every record in id order, read page by page, or the
@@ -62,7 +64,17 @@ fn needs_all(l: &Listing) -> bool {
 }
 
 pub fn list(l: &Listing, table: &Table) -> Response {
-    let selection = if needs_all(l) {
+    let selection = if let Some(only) = &l.only {
+        let filtering = !l.faults.has(Fault::IgnoreFilter);
+        let picked: Vec<Value> = only
+            .iter()
+            .map(|s| table.get(*s))
+            .filter(|item| !filtering || keep(l, item))
+            .collect();
+        let mut refs: Vec<&Value> = picked.iter().collect();
+        order(l, &mut refs);
+        Selection::Picked(refs.into_iter().cloned().collect())
+    } else if needs_all(l) {
         // Records are computed one at a time; only those kept are held.
         let filtering = !l.faults.has(Fault::IgnoreFilter);
         let picked: Vec<Value> = table
@@ -107,7 +119,14 @@ fn serve(l: &Listing, table: &Table, selected: &Selection) -> Response {
                     .filter(|(k, _)| *k != p.size_param && *k != p.position_param)
                     .cloned()
                     .collect();
-                return list(&Listing { query: &rest, ..*l }, table);
+                return list(
+                    &Listing {
+                        query: &rest,
+                        only: l.only.clone(),
+                        ..*l
+                    },
+                    table,
+                );
             };
             let total = selected.len() as u64;
             let max = match (l.faults.has(Fault::IgnoreMaxPageSize), p.max_size) {

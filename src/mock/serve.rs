@@ -187,6 +187,13 @@ fn answer(
             let nonce = state
                 .requests
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let only = parent(spec, op, &params, &req.query).map(|(x, id)| {
+                tables
+                    .get(x)
+                    .and_then(|pt| pt.find(&id).and_then(|slot| pt.related(slot, table)))
+                    .into_iter()
+                    .collect::<Vec<_>>()
+            });
             let listing = Listing {
                 spec,
                 op,
@@ -195,6 +202,7 @@ fn answer(
                 faults: &state.faults,
                 mine: &mine,
                 nonce,
+                only,
             };
             list(&listing, table)
         }
@@ -294,6 +302,34 @@ fn by_body<'s>(
                     jsonschema::validator_for(&schema).is_ok_and(|val| val.is_valid(&json!(v)))
                 })
             })
+    })
+}
+
+/// The parent a list is restricted to: by its path (`/projects/{project_id}/datasets/`)
+/// or by a filter that lists the same as such a path (`?project=ID`).
+fn parent<'s>(
+    spec: &'s Spec,
+    op: &crate::spec::Operation,
+    params: &[(String, String)],
+    query: &[(String, String)],
+) -> Option<(&'s str, String)> {
+    let nested = |o: &crate::spec::Operation| -> Option<(&'s str, String)> {
+        let segments: Vec<&str> = o.path.split('/').collect();
+        segments.windows(2).find_map(|w| {
+            let name = w[1].strip_prefix('{')?.strip_suffix('}')?;
+            let x = spec.resources.iter().find(|r| r.plural() == w[0])?;
+            Some((x.name.as_str(), name.to_string()))
+        })
+    };
+    if let Some((x, name)) = nested(op)
+        && let Some((_, v)) = params.iter().find(|(k, _)| *k == name)
+    {
+        return Some((x, v.clone()));
+    }
+    op.params.iter().find_map(|p| {
+        let target = spec.operation(p.same_as.as_deref()?)?;
+        let (_, v) = query.iter().find(|(k, _)| *k == p.name)?;
+        nested(target).map(|(x, _)| (x, v.clone()))
     })
 }
 

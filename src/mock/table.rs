@@ -153,6 +153,20 @@ impl World {
         ((k + self.n - self.offset(from, to)) % self.n * self.inverse) % self.n
     }
 
+    /// The record of resource `to` that record `k` of `from` is related to (a
+    /// project's dataset, a dataset's project): one relation per pair of resources,
+    /// the same read from either side.
+    pub fn related(&self, from: usize, k: usize, to: usize) -> usize {
+        if self.n == 0 {
+            return 0;
+        }
+        if self.plans[from].name < self.plans[to].name {
+            self.perm(from, to, k)
+        } else {
+            self.inv(to, from, k)
+        }
+    }
+
     /// Record `i` of resource `r`.
     pub fn item(&self, r: usize, i: usize, spec_resource: &Resource) -> Value {
         let p = &self.plans[r];
@@ -458,6 +472,14 @@ impl Table {
     pub fn push(&mut self, v: Value) -> Slot {
         self.added.push(v);
         Slot::Added(self.added.len() - 1)
+    }
+
+    /// The record of `to` related to this table's record at `slot`, if any.
+    pub fn related(&self, slot: Slot, to: &Table) -> Option<Slot> {
+        let Slot::Base(k) = slot else { return None };
+        let j = self.world.related(self.index, k, to.index);
+        let s = Slot::Base(j);
+        (!to.removed.contains(&s)).then_some(s)
     }
 
     /// The id the next added record gets.
