@@ -574,15 +574,7 @@ mod faults {
         };
         let m = start(load("gentar"), &config).await.unwrap();
         let c = client();
-        let token: Value = c
-            .post(format!("{}/auth/signin", m.url()))
-            .json(&serde_json::json!({"userName": assay::mock::USERNAME, "password": assay::mock::PASSWORD}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let token = gentar_token(&c, &m.url()).await;
         let body: Value = c
             .get(format!("{}/api/projects", m.url()))
             .header(
@@ -606,15 +598,7 @@ async fn gentar_updates_leave_history_and_run_transitions() {
     let mock = start(load("gentar"), &Config::default()).await.unwrap();
     let url = mock.url();
     let c = client();
-    let token: Value = c
-        .post(format!("{url}/auth/signin"))
-        .json(&serde_json::json!({"userName": assay::mock::USERNAME, "password": assay::mock::PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let token = gentar_token(&c, &url).await;
     let auth = format!("Bearer {}", token["accessToken"].as_str().unwrap());
     let plan_url = format!("{url}/api/plans/PIN:0000000001");
     let plan: Value = c
@@ -774,15 +758,7 @@ async fn solr_filter_queries_and_start_rows() {
 async fn gentar_comma_lists_are_unions() {
     let mock = start(load("gentar"), &Config::default()).await.unwrap();
     let c = client();
-    let token: Value = c
-        .post(format!("{}/auth/signin", mock.url()))
-        .json(&serde_json::json!({"userName": assay::mock::USERNAME, "password": assay::mock::PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let token = gentar_token(&c, &mock.url()).await;
     let auth = format!("Bearer {}", token["accessToken"].as_str().unwrap());
     let fetch = |q: &'static str| {
         c.get(format!("{}/api/projects?size=200&{q}", mock.url()))
@@ -890,4 +866,16 @@ async fn omero_children_by_path_and_by_filter_agree() {
         "the filter narrows"
     );
     mock.stop().await;
+}
+
+/// Signs in to a gentar mock; the sign-in body, token and all.
+async fn gentar_token(c: &reqwest::Client, url: &str) -> Value {
+    c.post(format!("{url}/auth/signin"))
+        .json(&serde_json::json!({"userName": assay::mock::USERNAME, "password": assay::mock::PASSWORD}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
 }

@@ -255,22 +255,7 @@ fn row(doc: &Doc, n: usize) -> Result<Field, ExtractError> {
             message: format!("unknown flags `{flags}`: expected {}", FLAGS.join(", ")),
         });
     }
-    let mut field = Field {
-        path: name.to_string(),
-        ty,
-        required: false,
-        required_if: None,
-        readonly: false,
-        writeonly: false,
-        filterable: false,
-        nullable: false,
-        values: Vec::new(),
-        pattern: None,
-        description: description.to_string(),
-        doc: at,
-        type_doc: None,
-        also: Vec::new(),
-    };
+    let mut field = Field::new(name, ty, description, at);
     for flag in flags.split(',').map(str::trim).filter(|f| !f.is_empty()) {
         match flag {
             "readonly" => field.readonly = true,

@@ -170,6 +170,15 @@ fn answer(
         return super::content::respond(t);
     }
     let resource = op.resource.as_deref().and_then(|r| spec.resource(r));
+    let ctx = |r| Ctx {
+        spec,
+        op,
+        r,
+        req: &req,
+        user: &state.gate.username,
+        faults: &state.faults,
+        histories: &state.histories,
+    };
     match (op.kind, resource) {
         (OperationKind::List, Some(r)) => {
             let tables = state.tables.lock().expect("no handler panics holding it");
@@ -208,17 +217,8 @@ fn answer(
         }
         (OperationKind::History, Some(r)) => {
             let tables = state.tables.lock().expect("no handler panics holding it");
-            let ctx = Ctx {
-                spec,
-                op,
-                r,
-                req: &req,
-                user: &state.gate.username,
-                faults: &state.faults,
-                histories: &state.histories,
-            };
             let id = params.last().map(|(_, v)| v.as_str()).unwrap_or("");
-            write::history(&ctx, id, &tables)
+            write::history(&ctx(r), id, &tables)
         }
         (
             OperationKind::Create
@@ -229,15 +229,7 @@ fn answer(
         ) => {
             let mut tables = state.tables.lock().expect("no handler panics holding it");
             let mut metas = state.metas.lock().expect("no handler panics holding it");
-            let ctx = Ctx {
-                spec,
-                op,
-                r,
-                req: &req,
-                user: &state.gate.username,
-                faults: &state.faults,
-                histories: &state.histories,
-            };
+            let ctx = ctx(r);
             let id = params.last().map(|(_, v)| v.as_str()).unwrap_or("");
             match op.kind {
                 OperationKind::Create => write::create(&ctx, &mut tables, &mut metas),

@@ -219,22 +219,7 @@ mod tests {
     use crate::spec::DocRef;
 
     fn field(path: &str, ty: &str) -> Field {
-        Field {
-            path: path.into(),
-            ty: ty.parse().unwrap(),
-            required: false,
-            required_if: None,
-            readonly: false,
-            writeonly: false,
-            filterable: false,
-            nullable: false,
-            values: vec![],
-            pattern: None,
-            description: String::new(),
-            doc: DocRef::line("t.txt", 1),
-            type_doc: None,
-            also: Vec::new(),
-        }
+        Field::new(path, ty.parse().unwrap(), "", DocRef::line("t.txt", 1))
     }
 
     #[test]

@@ -832,6 +832,28 @@ impl Spec {
     }
 }
 
+impl Field {
+    /// A field as a table states it: its path, type, description and place, no flags.
+    pub fn new(path: &str, ty: FieldType, description: &str, doc: DocRef) -> Self {
+        Field {
+            path: path.to_string(),
+            ty,
+            required: false,
+            required_if: None,
+            readonly: false,
+            writeonly: false,
+            filterable: false,
+            nullable: false,
+            values: Vec::new(),
+            pattern: None,
+            description: description.to_string(),
+            doc,
+            type_doc: None,
+            also: Vec::new(),
+        }
+    }
+}
+
 impl Resource {
     pub fn plural(&self) -> &str {
         self.plural.as_deref().unwrap_or(&self.name)

@@ -112,22 +112,7 @@ fn described(path: &str, ty: FieldType, row: &Row, doc: &Doc) -> Field {
 /// A field as the document states it: nothing but its path, type, description and
 /// place.
 fn field(path: &str, ty: FieldType, description: String, doc: DocRef) -> Field {
-    Field {
-        path: path.to_string(),
-        ty,
-        required: false,
-        required_if: None,
-        readonly: false,
-        writeonly: false,
-        filterable: false,
-        nullable: false,
-        values: Vec::new(),
-        pattern: None,
-        description,
-        doc,
-        type_doc: None,
-        also: Vec::new(),
-    }
+    Field::new(path, ty, &description, doc)
 }
 
 fn row_doc(doc: &Doc, row: &Row) -> DocRef {

@@ -100,22 +100,7 @@ pub(super) fn collect_fields(doc: &Doc, value: &J, prefix: &str, fields: &mut Ve
         let ty = v.field_type();
         match fields.iter_mut().find(|f| f.path == path) {
             Some(f) => f.ty = unify(f.ty, ty),
-            None => fields.push(Field {
-                path: path.clone(),
-                ty,
-                required: false,
-                required_if: None,
-                readonly: false,
-                writeonly: false,
-                filterable: false,
-                nullable: false,
-                values: Vec::new(),
-                pattern: None,
-                description: String::new(),
-                doc: doc.at(*at),
-                type_doc: None,
-                also: Vec::new(),
-            }),
+            None => fields.push(Field::new(&path, ty, "", doc.at(*at))),
         }
         match v {
             J::Object(_) => collect_fields(doc, v, &format!("{path}."), fields),
