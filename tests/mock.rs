@@ -879,3 +879,124 @@ async fn gentar_token(c: &reqwest::Client, url: &str) -> Value {
         .await
         .unwrap()
 }
+
+/// What a client of each spec sends to be let in, against a running mock.
+async fn credentials(spec: &assay::spec::Spec, url: &str) -> Vec<(String, String)> {
+    use assay::spec::Auth;
+    let c = client();
+    match &spec.auth {
+        Auth::None { .. } => vec![],
+        Auth::ApiKeyHeader { header, .. } => vec![(header.clone(), API_KEY.into())],
+        Auth::BearerSignin { .. } => {
+            let token = gentar_token(&c, url).await;
+            vec![(
+                "Authorization".into(),
+                format!("Bearer {}", token["accessToken"].as_str().unwrap()),
+            )]
+        }
+        Auth::CsrfSession { .. } => {
+            let (_, cookie) = omero_session(url).await;
+            vec![("Cookie".into(), cookie)]
+        }
+    }
+}
+
+/// Every list of every spec's mock, as served, validates against the list schema
+/// the spec generates; so does every item fetched by the id the list gives.
+#[tokio::test]
+async fn every_mock_list_and_item_validates_against_its_schema() {
+    for name in spec_names() {
+        let spec = load(&name);
+        let mock = start(
+            spec.clone(),
+            &Config {
+                records: 25,
+                ..Config::default()
+            },
+        )
+        .await
+        .unwrap();
+        let url = mock.url();
+        let headers = credentials(&spec, &url).await;
+        let schemas = assay::schema::generate(&spec);
+        let c = client();
+        let send = |path: String| {
+            let mut r = c.get(format!("{url}{path}"));
+            for (k, v) in &headers {
+                r = r.header(k, v);
+            }
+            r.send()
+        };
+        for op in spec
+            .operations
+            .iter()
+            .filter(|o| o.kind == assay::spec::OperationKind::List && !o.path.contains('{'))
+        {
+            let Some(r) = op.resource.as_deref().and_then(|r| spec.resource(r)) else {
+                continue;
+            };
+            let Some(list_schema) = schemas
+                .iter()
+                .find(|s| s.name == format!("{}.list", r.name))
+            else {
+                continue;
+            };
+            let fixed: Vec<String> = op
+                .params
+                .iter()
+                .filter_map(|p| Some(format!("{}={}", p.name, p.value.as_deref()?)))
+                .collect();
+            let path = format!("{}?{}", op.path, fixed.join("&"));
+            let resp = send(path.clone()).await.unwrap();
+            assert_eq!(resp.status().as_u16(), 200, "{name} {path}");
+            let body: Value = resp.json().await.unwrap();
+            let v = assay::schema::Validator::new(&list_schema.name, &list_schema.schema).unwrap();
+            let bad = v.violations(&body);
+            assert!(
+                bad.is_empty(),
+                "{name} {path}: {:?}",
+                &bad[..bad.len().min(3)]
+            );
+            // Each listed item by its id, where the spec has a get.
+            let Some(get) = spec.operations.iter().find(|o| {
+                o.kind == assay::spec::OperationKind::Get
+                    && o.resource.as_deref() == Some(r.name.as_str())
+                    && o.path.matches('{').count() == 1
+            }) else {
+                continue;
+            };
+            let item_schema = schemas.iter().find(|s| s.name == r.name).unwrap();
+            let v = assay::schema::Validator::new(&item_schema.name, &item_schema.schema).unwrap();
+            let items = body
+                .pointer(
+                    &op.items_pointer
+                        .clone()
+                        .unwrap_or_else(|| r.pointer(&spec.envelope.list)),
+                )
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            for item in items.iter().take(3) {
+                let id_field = r.id_field.as_deref().unwrap_or("id");
+                let id = match id_field.split('.').try_fold(item, |v, k| v.get(k)) {
+                    Some(Value::String(s)) => s.clone(),
+                    Some(v) => v.to_string(),
+                    None => panic!("{name}: a listed {} has no {id_field}", r.name),
+                };
+                let at = get.path.split('{').next().unwrap().to_string()
+                    + &id
+                    + get.path.rsplit('}').next().unwrap();
+                let resp = send(at.clone()).await.unwrap();
+                assert_eq!(resp.status().as_u16(), 200, "{name} {at}");
+                let one: Value = resp.json().await.unwrap();
+                let bad = v.violations(&one);
+                assert!(
+                    bad.is_empty(),
+                    "{name} {at}: {:?}",
+                    &bad[..bad.len().min(3)]
+                );
+            }
+        }
+        mock.stop().await;
+    }
+}

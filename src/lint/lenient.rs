@@ -55,8 +55,10 @@ fn tokens(text: &str) -> Vec<Tok> {
             '}' | ']' => out.push(Tok::Close(c)),
             ':' => out.push(Tok::Colon),
             ',' => out.push(Tok::Comma),
+            // A comment runs to the end of its line or, in documents flattened to one
+            // line, to the next bracket, comma or quote.
             '#' => {
-                while i < chars.len() && chars[i] != '\n' {
+                while i < chars.len() && !"\n{}[],\"".contains(chars[i]) {
                     i += 1;
                 }
                 continue;
@@ -235,6 +237,12 @@ mod tests {
             json!({"isAdmin": false, "d": {}, "x": [1, 2], "a": "b", "c": null})
         );
         assert!(!r.elided, "comments and punctuation elide nothing");
+        let r = read(r#"{ "d": { # omitted for brevity }, "e": 1 }"#).unwrap();
+        assert_eq!(
+            r.value,
+            json!({"d": {}, "e": 1}),
+            "a comment inside one line"
+        );
         let r = read(r#"{ "id": :84208, "ids": [98413,98412] }"#).unwrap();
         assert_eq!(r.value, json!({"id": 84208, "ids": [98413, 98412]}));
     }

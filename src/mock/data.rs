@@ -6,7 +6,6 @@
 
 use serde_json::{Map, Value, json};
 
-use super::pointer::set_path;
 use crate::spec::{Field, Kind, Resource, Shape, Spec};
 
 /// A small deterministic generator (splitmix64): the same seed gives the same data.
@@ -40,9 +39,30 @@ pub(super) fn split(path: &str) -> Vec<String> {
 
 /// Items the document's examples show for a resource, in document order.
 pub(super) fn example_items(spec: &Spec, r: &Resource) -> Vec<Value> {
+    // The mock keeps its contract: an example that breaks the tables (a slip the
+    // spec acknowledges) is not served.
+    let schema = crate::schema::generate(spec)
+        .into_iter()
+        .find(|n| n.name == r.name)
+        .and_then(|n| crate::schema::Validator::new(&n.name, &n.schema).ok());
+    let single = r.pointer(&spec.envelope.single);
+    let valid = |item: &Value| {
+        let mut wrapped = Value::Null;
+        super::pointer::set(&mut wrapped, &single, item.clone());
+        schema
+            .as_ref()
+            .is_none_or(|v| v.violations(&wrapped).is_empty())
+    };
     let mut out = Vec::new();
     for ex in &spec.examples {
-        let Some(Ok(body)) = ex.body.as_deref().map(serde_json::from_str::<Value>) else {
+        // Bodies that are not JSON are read for what they show.
+        let Some(text) = ex.body.as_deref() else {
+            continue;
+        };
+        let Some(body) = serde_json::from_str::<Value>(text)
+            .ok()
+            .or_else(|| crate::lint::lenient::read(text).map(|r| r.value))
+        else {
             continue;
         };
         let found = match &ex.shape {
@@ -63,13 +83,25 @@ pub(super) fn example_items(spec: &Spec, r: &Resource) -> Vec<Value> {
                 .id_field
                 .as_deref()
                 .and_then(|f| super::pointer::get_path(&item, f));
-            let dup = id.is_some_and(|id| {
-                out.iter().any(|o: &Value| {
-                    super::pointer::get_path(o, r.id_field.as_deref().unwrap_or("")) == Some(id)
-                })
+            let id_field = r.id_field.as_deref().unwrap_or("");
+            let same = id.and_then(|id| {
+                out.iter()
+                    .position(|o: &Value| super::pointer::get_path(o, id_field) == Some(id))
             });
-            if item.is_object() && !dup {
-                out.push(item);
+            if !item.is_object() || !valid(&item) {
+                continue;
+            }
+            // The same record shown twice (listed, then fetched) is one record with
+            // everything either example shows.
+            match same {
+                Some(at) => {
+                    if let (Value::Object(have), Value::Object(more)) = (&mut out[at], item) {
+                        for (k, v) in more {
+                            have.entry(k).or_insert(v);
+                        }
+                    }
+                }
+                None => out.push(item),
             }
         }
     }
@@ -112,16 +144,68 @@ impl IdFormat {
     }
 }
 
-/// One generated item: every top-level field and the nested ones under objects.
+/// One generated item: every field of the table, arrays of objects holding a few
+/// items built from their own rows (`a[].b`).
 pub(super) fn generated(r: &Resource, n: usize, rng: &mut Rng) -> Value {
-    let mut item = Value::Object(Map::new());
-    for f in &r.fields {
-        if f.writeonly || f.path.contains("[]") {
-            continue;
+    let mut root = Gen::default();
+    for f in r.fields.iter().filter(|f| !f.writeonly) {
+        let mut node = &mut root;
+        for seg in f.path.split('.') {
+            let key = seg.trim_end_matches("[]");
+            if !key.is_empty() {
+                node = node.child(key);
+            }
+            for _ in 0..(seg.len() - key.len()) / 2 {
+                node = node.items.get_or_insert_with(Default::default);
+            }
         }
-        set_path(&mut item, &split(&f.path), value_for(f, n, rng));
+        node.field.get_or_insert(f);
     }
-    item
+    let value = root.value(n, rng);
+    if value.is_object() {
+        value
+    } else {
+        Value::Object(Map::new())
+    }
+}
+
+/// A node of the field tree a record is generated from.
+#[derive(Default)]
+struct Gen<'f> {
+    field: Option<&'f Field>,
+    props: Vec<(String, Gen<'f>)>,
+    items: Option<Box<Gen<'f>>>,
+}
+
+impl<'f> Gen<'f> {
+    fn child(&mut self, key: &str) -> &mut Gen<'f> {
+        let at = match self.props.iter().position(|(k, _)| k == key) {
+            Some(i) => i,
+            None => {
+                self.props.push((key.to_string(), Gen::default()));
+                self.props.len() - 1
+            }
+        };
+        &mut self.props[at].1
+    }
+
+    fn value(&self, n: usize, rng: &mut Rng) -> Value {
+        if let Some(items) = &self.items {
+            let len = rng.below(3);
+            return Value::Array((0..len).map(|_| items.value(n, rng)).collect());
+        }
+        if !self.props.is_empty() {
+            let mut m = Map::new();
+            for (k, child) in &self.props {
+                m.insert(k.clone(), child.value(n, rng));
+            }
+            return Value::Object(m);
+        }
+        match self.field {
+            Some(f) => value_for(f, n, rng),
+            None => Value::Null,
+        }
+    }
 }
 
 fn value_for(f: &Field, n: usize, rng: &mut Rng) -> Value {

@@ -22,6 +22,8 @@ pub struct Listing<'a> {
     pub nonce: u64,
     /// The only records in question (the children of one parent), when not all.
     pub only: Option<Vec<Slot>>,
+    /// The request's own URL, for a HAL `self` link.
+    pub self_url: String,
 }
 
 /// What a list serves from: every record in id order, read page by page, or the
@@ -123,6 +125,7 @@ fn serve(l: &Listing, table: &Table, selected: &Selection) -> Response {
                     &Listing {
                         query: &rest,
                         only: l.only.clone(),
+                        self_url: l.self_url.clone(),
                         ..*l
                     },
                     table,
@@ -170,6 +173,9 @@ fn serve(l: &Listing, table: &Table, selected: &Selection) -> Response {
             }
             if let (Some(ptr), Some(m)) = (&p.max_size_pointer, p.max_size) {
                 set(&mut body, ptr, json!(m));
+            }
+            if p.hal_links {
+                set(&mut body, "/_links/self/href", json!(l.self_url));
             }
             selected.page(
                 usize::try_from(offset).unwrap_or(usize::MAX),

@@ -212,6 +212,7 @@ fn answer(
                 mine: &mine,
                 nonce,
                 only,
+                self_url: format!("{MOCK_HOST}{uri}"),
             };
             list(&listing, table)
         }

@@ -38,6 +38,9 @@ struct Plan {
     base: usize,
     links: Vec<(String, String)>,
     refs: Vec<Ref>,
+    /// Values of the examples for fields with a pattern (`@type`), which a
+    /// generated value would not match.
+    samples: Vec<(String, Value)>,
 }
 
 /// Everything needed to compute any record of any resource.
@@ -84,6 +87,24 @@ impl World {
                     .unwrap_or(0)
                     .max(examples.len());
                 let links = super::data::link_templates(spec, r, &examples);
+                let samples = r
+                    .fields
+                    .iter()
+                    .filter(|f| {
+                        f.pattern.is_some() && Some(f.path.as_str()) != r.id_field.as_deref()
+                    })
+                    .filter_map(|f| {
+                        let fits = |v: &&Value| {
+                            let schema = json!({"pattern": f.pattern});
+                            jsonschema::validator_for(&schema).is_ok_and(|val| val.is_valid(v))
+                        };
+                        let v = examples
+                            .iter()
+                            .filter_map(|e| get_path(e, &f.path))
+                            .find(fits)?;
+                        Some((f.path.clone(), v.clone()))
+                    })
+                    .collect();
                 Plan {
                     name: r.name.clone(),
                     id_field: r.id_field.clone(),
@@ -92,6 +113,7 @@ impl World {
                     base,
                     links,
                     refs: Vec::new(),
+                    samples,
                 }
             })
             .collect();
@@ -183,6 +205,9 @@ impl World {
             let prefix = self.link_prefix.as_deref();
             m.retain(|k, _| !prefix.is_some_and(|p| k.starts_with(p)) && k != "_links");
         }
+        for (path, v) in &p.samples {
+            set_path(&mut item, &split(path), v.clone());
+        }
         // Seeded records are published: nobody else's private data is in view.
         if let (Some((field, value)), Value::Object(m)) = (&self.visible, &mut item)
             && m.contains_key(field)
@@ -251,6 +276,24 @@ fn references(spec: &Spec, r: &Resource) -> Vec<Ref> {
             continue;
         }
         let is_ref = f.path.ends_with("_id") || f.path.ends_with("_ids");
+        // A field shaped like another resource's identifier (`tpn` of a plan,
+        // `^TPN:[0-9]+$`) names one of its records.
+        let by_pattern = f.pattern.as_ref().and_then(|p| {
+            spec.resources.iter().position(|x| {
+                x.name != r.name
+                    && x.id_field
+                        .as_deref()
+                        .and_then(|id| x.field(id))
+                        .is_some_and(|id| id.pattern.as_ref() == Some(p))
+            })
+        });
+        if let Some(target) = by_pattern {
+            out.push(Ref::One {
+                field: f.path.clone(),
+                target,
+            });
+            continue;
+        }
         match reference_target(spec, f) {
             Some((t, false)) => out.push(Ref::One {
                 field: f.path.clone(),
