@@ -55,14 +55,16 @@ pub(super) fn example_items(spec: &Spec, r: &Resource) -> Vec<Value> {
     };
     let mut out = Vec::new();
     for ex in &spec.examples {
-        // Bodies that are not JSON are read for what they show.
+        // Bodies that are not JSON are read for what they show, unless they elide
+        // part of it: a record with its fields cut off is no record to serve.
         let Some(text) = ex.body.as_deref() else {
             continue;
         };
-        let Some(body) = serde_json::from_str::<Value>(text)
-            .ok()
-            .or_else(|| crate::lint::lenient::read(text).map(|r| r.value))
-        else {
+        let Some(body) = serde_json::from_str::<Value>(text).ok().or_else(|| {
+            crate::lint::lenient::read(text)
+                .filter(|r| !r.elided)
+                .map(|r| r.value)
+        }) else {
             continue;
         };
         let found = match &ex.shape {
