@@ -1000,3 +1000,39 @@ async fn every_mock_list_and_item_validates_against_its_schema() {
         mock.stop().await;
     }
 }
+
+#[tokio::test]
+async fn omero_child_counts_only_when_asked() {
+    let mock = start(load("omero"), &Config::default()).await.unwrap();
+    let url = mock.url();
+    let (c, cookie) = omero_session(&url).await;
+    let fetch = |q: &'static str| {
+        c.get(format!("{url}/api/v0/m/projects/{q}"))
+            .header("Cookie", &cookie)
+            .send()
+    };
+    let plain: Value = fetch("").await.unwrap().json().await.unwrap();
+    assert!(
+        plain["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p.get("omero:childCount").is_none())
+    );
+    let counted: Value = fetch("?childCount=true")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        counted["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .skip(1)
+            .all(|p| p["omero:childCount"].is_number()),
+        "{counted}"
+    );
+    mock.stop().await;
+}

@@ -308,16 +308,33 @@ fn strip_items(step: &str) -> (&str, usize) {
     (key, n)
 }
 
-/// Moves every absolute URL of a value to the mock's host, keeping its path.
-pub fn rehost_links(v: &mut Value) {
+/// Moves the absolute URLs of a value that address the API itself to the mock's
+/// host, keeping their paths; URLs of anything else (`@type` schema URLs, links to
+/// other sites) stay as they are.
+pub fn rehost_links(spec: &Spec, v: &mut Value) {
+    let api = |path: &str| {
+        let path = path.split('?').next().unwrap_or(path);
+        let parts: Vec<&str> = path.split('/').collect();
+        spec.operations.iter().any(|o| {
+            let template: Vec<&str> = o.path.split('/').collect();
+            template.len() == parts.len()
+                && template.iter().zip(&parts).all(|(t, p)| {
+                    t == p || (t.starts_with('{') && t.ends_with('}') && !p.is_empty())
+                })
+        })
+    };
+    walk_urls(v, &api);
+}
+
+fn walk_urls(v: &mut Value, api: &dyn Fn(&str) -> bool) {
     match v {
         Value::String(s) => {
-            if let Some(path) = url_path(s) {
+            if let Some(path) = url_path(s).filter(|p| api(p)) {
                 *s = format!("{}{path}", super::serve::MOCK_HOST);
             }
         }
-        Value::Array(a) => a.iter_mut().for_each(rehost_links),
-        Value::Object(m) => m.values_mut().for_each(rehost_links),
+        Value::Array(a) => a.iter_mut().for_each(|x| walk_urls(x, api)),
+        Value::Object(m) => m.values_mut().for_each(|x| walk_urls(x, api)),
         _ => {}
     }
 }

@@ -186,7 +186,7 @@ fn serve(l: &Listing, table: &Table, selected: &Selection) -> Response {
     };
     let shown: Vec<Value> = page_items
         .into_iter()
-        .map(|i| l.faults.present(spec, r, &i))
+        .map(|i| shape(l, l.faults.present(spec, r, &i)))
         .collect();
     let items_pointer = op
         .items_pointer
@@ -194,6 +194,47 @@ fn serve(l: &Listing, table: &Table, selected: &Selection) -> Response {
         .unwrap_or_else(|| r.pointer(&spec.envelope.list));
     set(&mut body, &items_pointer, Value::Array(shown));
     json_response(spec, 200, body)
+}
+
+/// A shape parameter (`childCount`) adds the field named after it
+/// (`omero:childCount`) only when asked for; without it the field is left out.
+fn shape(l: &Listing, mut item: Value) -> Value {
+    let Value::Object(m) = &mut item else {
+        return item;
+    };
+    // Any list of the resource may take the parameter; the field follows it in all.
+    let shapes = l
+        .spec
+        .operations
+        .iter()
+        .filter(|o| o.resource == l.op.resource)
+        .flat_map(|o| &o.params)
+        .filter(|p| p.role == Some(ParamRole::Shape));
+    let mut done = std::collections::HashSet::new();
+    for p in shapes.filter(|p| done.insert(p.name.clone())) {
+        let asked = l.query.iter().any(|(k, v)| *k == p.name && v == "true");
+        let named = |k: &String| {
+            let last = k.rsplit([':', '.']).next().unwrap_or(k);
+            last.eq_ignore_ascii_case(&p.name)
+        };
+        if !asked {
+            m.retain(|k, _| !named(k));
+            continue;
+        }
+        // Each kind of child the API nests under this resource
+        // (`/projects/{id}/datasets/`) holds the one related record the mock has.
+        let plural = format!("/{}/{{", l.r.plural());
+        let kinds = l
+            .spec
+            .operations
+            .iter()
+            .filter(|o| o.kind == crate::spec::OperationKind::List && o.path.contains(&plural))
+            .count();
+        for f in l.r.fields.iter().filter(|f| named(&f.path)) {
+            m.insert(f.path.clone(), json!(kinds));
+        }
+    }
+    item
 }
 
 /// Whether an item passes every filter of the request.

@@ -107,7 +107,7 @@ fn example_body(spec: &Spec, op: &crate::spec::Operation) -> Option<Value> {
     let mut value = serde_json::from_str(text)
         .ok()
         .or_else(|| crate::lint::lenient::read(text).map(|r| r.value))?;
-    super::data::rehost_links(&mut value);
+    super::data::rehost_links(spec, &mut value);
     Some(value)
 }
 

@@ -136,7 +136,7 @@ impl World {
         for ri in 0..world.plans.len() {
             for i in 0..world.plans[ri].examples.len() {
                 let mut item = world.plans[ri].examples[i].clone();
-                super::data::rehost_links(&mut item);
+                super::data::rehost_links(spec, &mut item);
                 world.finish(ri, i, &mut item);
                 world.plans[ri].examples[i] = item;
             }
