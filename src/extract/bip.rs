@@ -62,7 +62,7 @@ pub fn extract(doc: &Doc) -> Result<Extracted, ExtractError> {
         let Some((res, kind, template, action)) = classify(&resources, *method, path) else {
             continue;
         };
-        let id = format!("{}/{}", res.plural(), action.unwrap_or(kind_name(kind)));
+        let id = format!("{}/{}", res.plural(), action.unwrap_or(kind.as_str()));
         if operations.iter().any(|o| o.id == id) {
             continue;
         }
@@ -89,7 +89,7 @@ pub fn extract(doc: &Doc) -> Result<Extracted, ExtractError> {
         Some(format!(
             "{}/{}",
             res.plural(),
-            action.unwrap_or(kind_name(kind))
+            action.unwrap_or(kind.as_str())
         ))
     });
     examples.extend(super::fragments(doc, &msgs));
@@ -101,17 +101,6 @@ pub fn extract(doc: &Doc) -> Result<Extracted, ExtractError> {
         examples,
         ..Default::default()
     })
-}
-
-fn kind_name(kind: OperationKind) -> &'static str {
-    match kind {
-        OperationKind::List => "list",
-        OperationKind::Get => "get",
-        OperationKind::Create => "create",
-        OperationKind::Update => "update",
-        OperationKind::Delete => "delete",
-        _ => "other",
-    }
 }
 
 /// The resource, kind and path template of a request path: `/base/plural`,

@@ -117,6 +117,16 @@ pub fn balanced_end(text: &str, start: usize) -> Option<usize> {
     None
 }
 
+/// `ES Cell plan` → `es_cell_plan`: words lower-cased, joined by `_`.
+pub fn words_snake(title: &str) -> String {
+    title
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join("_")
+}
+
 /// `PlantLine` → `plant_line`.
 pub fn snake_case(s: &str) -> String {
     let mut out = String::new();

@@ -557,6 +557,23 @@ pub enum OperationKind {
     Other,
 }
 
+impl OperationKind {
+    /// The kind as operation ids name it (`plant_lines/list`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OperationKind::List => "list",
+            OperationKind::Get => "get",
+            OperationKind::Create => "create",
+            OperationKind::Update => "update",
+            OperationKind::Delete => "delete",
+            OperationKind::Action => "action",
+            OperationKind::History => "history",
+            OperationKind::Signin => "signin",
+            OperationKind::Other => "other",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Param {

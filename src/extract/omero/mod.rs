@@ -46,7 +46,7 @@ use crate::spec::{DocRef, Example, ExampleKind, Method, OperationKind, Shape};
 use lenient::{J, Lenient};
 use markup::{Block, Heading, bold_markers, headings, literal_blocks};
 use tables::{Table, tables};
-use targets::{Target, collection_of, kind_name, model_segments, resource_of, target_of};
+use targets::{Target, collection_of, model_segments, resource_of, target_of};
 
 /// The path segment under which URLs address OMERO model objects ("All these URLs
 /// are under the ``m`` prefix").
@@ -270,7 +270,7 @@ impl Reading<'_> {
             let operation = target_of(Method::Get, path, &self.collections)
                 .ok()
                 .and_then(|t| {
-                    let id = format!("{}/{}", t.plural?, kind_name(t.kind));
+                    let id = format!("{}/{}", t.plural?, t.kind.as_str());
                     operations.iter().any(|o| o.id == id).then_some(id)
                 });
             examples.push(Example {

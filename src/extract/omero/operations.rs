@@ -13,7 +13,7 @@ use super::Reading;
 use super::lenient::{J, collect_fields, items};
 use super::markup::label_before;
 use super::tables::Row;
-use super::targets::{kind_name, resource_of, slug, snake_case};
+use super::targets::{resource_of, slug, snake_case};
 use crate::extract::ExtractError;
 use crate::spec::{FieldType, Kind, Method, Operation, OperationKind, Param, ParamIn, Resource};
 
@@ -128,7 +128,7 @@ impl Reading<'_> {
                             resource_of(resources, p).map_or(p.clone(), |res| res.name.clone())
                         })
                         .collect();
-                    let kind = kind_name(t.kind);
+                    let kind = t.kind.as_str();
                     if parents.is_empty() {
                         format!("{plural}/{kind}")
                     } else {

@@ -107,27 +107,8 @@ pub(super) fn resource_of<'r>(resources: &'r [Resource], plural: &str) -> Option
     resources.iter().find(|r| r.plural() == plural)
 }
 
-pub(super) fn kind_name(kind: OperationKind) -> &'static str {
-    match kind {
-        OperationKind::List => "list",
-        OperationKind::Get => "get",
-        OperationKind::Create => "create",
-        OperationKind::Update => "update",
-        OperationKind::Delete => "delete",
-        OperationKind::Action => "action",
-        _ => "other",
-    }
-}
-
 /// `List supported versions` → `list_supported_versions`.
-pub(super) fn slug(title: &str) -> String {
-    title
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect::<Vec<_>>()
-        .join("_")
-}
+pub(super) use crate::extract::text::words_snake as slug;
 
 /// `PlateAcquisition` → `plate_acquisition`, `ROI` → `roi`. Not the shared
 /// `text::snake_case`, which splits every capital (`ROI` → `r_o_i`): OMERO type names

@@ -122,15 +122,7 @@ pub(super) fn singular_snake(title: &str) -> String {
     }
 }
 
-/// `ES Cell plan` → `es_cell_plan`.
-pub(super) fn words_snake(title: &str) -> String {
-    title
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect::<Vec<_>>()
-        .join("_")
-}
+pub(super) use crate::extract::text::words_snake;
 
 #[cfg(test)]
 mod tests {
