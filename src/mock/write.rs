@@ -318,19 +318,10 @@ pub fn create(c: &Ctx, tables: &mut Tables, metas: &mut Metas) -> Response {
 
 pub fn delete(c: &Ctx, id: &str, tables: &mut Tables, metas: &mut Metas) -> Response {
     let (spec, op, r) = (c.spec, c.op, c.r);
-    let Some(items) = tables.get_mut(&r.name) else {
-        return error(spec, 404, "Resource not found");
+    let (items, at) = match owned(c, id, tables, metas) {
+        Ok(found) => found,
+        Err(refused) => return refused,
     };
-    let Some(at) = items.find(id) else {
-        return error(
-            spec,
-            outcome(op, Condition::NotFound, 404),
-            "Resource not found",
-        );
-    };
-    if let Some(refused) = ownership(c, id, metas) {
-        return refused;
-    }
     let removed = items.get(at);
     items.remove(at);
     metas.remove(&(r.name.clone(), id.to_string()));
@@ -454,19 +445,10 @@ pub fn history(c: &Ctx, id: &str, tables: &Tables) -> Response {
 /// An action (`publish`, `revoke`): sets what the spec says on the item.
 pub fn act(c: &Ctx, id: &str, tables: &mut Tables, metas: &mut Metas) -> Response {
     let (spec, op, r) = (c.spec, c.op, c.r);
-    let Some(items) = tables.get_mut(&r.name) else {
-        return error(spec, 404, "Resource not found");
+    let (items, at) = match owned(c, id, tables, metas) {
+        Ok(found) => found,
+        Err(refused) => return refused,
     };
-    let Some(at) = items.find(id) else {
-        return error(
-            spec,
-            outcome(op, Condition::NotFound, 404),
-            "Resource not found",
-        );
-    };
-    if let Some(refused) = ownership(c, id, metas) {
-        return refused;
-    }
     let mut changed = items.get(at);
     if let (Some(Value::Object(sets)), Value::Object(item)) = (&op.sets, &mut changed) {
         for (k, v) in sets {
@@ -487,6 +469,29 @@ pub fn act(c: &Ctx, id: &str, tables: &mut Tables, metas: &mut Metas) -> Respons
     );
     items.set(at, changed);
     json_response(spec, outcome(op, Condition::Ok, 200), body)
+}
+
+/// The record a write names, if it exists and the caller may change it.
+fn owned<'t>(
+    c: &Ctx,
+    id: &str,
+    tables: &'t mut Tables,
+    metas: &Metas,
+) -> Result<(&'t mut super::table::Table, super::table::Slot), Response> {
+    let (spec, op, r) = (c.spec, c.op, c.r);
+    let not_found = || {
+        error(
+            spec,
+            outcome(op, Condition::NotFound, 404),
+            "Resource not found",
+        )
+    };
+    let items = tables.get_mut(&r.name).ok_or_else(not_found)?;
+    let at = items.find(id).ok_or_else(not_found)?;
+    if let Some(refused) = ownership(c, id, metas) {
+        return Err(refused);
+    }
+    Ok((items, at))
 }
 
 /// The caller may change only what it owns; what it published a week ago or more
