@@ -320,7 +320,7 @@ pub fn delete(c: &Ctx, id: &str, tables: &mut Tables, metas: &mut Metas) -> Resp
     let (spec, op, r) = (c.spec, c.op, c.r);
     let (items, at) = match owned(c, id, tables, metas) {
         Ok(found) => found,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let removed = items.get(at);
     items.remove(at);
@@ -447,7 +447,7 @@ pub fn act(c: &Ctx, id: &str, tables: &mut Tables, metas: &mut Metas) -> Respons
     let (spec, op, r) = (c.spec, c.op, c.r);
     let (items, at) = match owned(c, id, tables, metas) {
         Ok(found) => found,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let mut changed = items.get(at);
     if let (Some(Value::Object(sets)), Value::Object(item)) = (&op.sets, &mut changed) {
