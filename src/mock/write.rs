@@ -477,19 +477,19 @@ fn owned<'t>(
     id: &str,
     tables: &'t mut Tables,
     metas: &Metas,
-) -> Result<(&'t mut super::table::Table, super::table::Slot), Response> {
+) -> Result<(&'t mut super::table::Table, super::table::Slot), Box<Response>> {
     let (spec, op, r) = (c.spec, c.op, c.r);
     let not_found = || {
-        error(
+        Box::new(error(
             spec,
             outcome(op, Condition::NotFound, 404),
             "Resource not found",
-        )
+        ))
     };
     let items = tables.get_mut(&r.name).ok_or_else(not_found)?;
     let at = items.find(id).ok_or_else(not_found)?;
     if let Some(refused) = ownership(c, id, metas) {
-        return Err(refused);
+        return Err(Box::new(refused));
     }
     Ok((items, at))
 }
