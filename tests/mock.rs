@@ -1036,3 +1036,55 @@ async fn omero_child_counts_only_when_asked() {
     );
     mock.stop().await;
 }
+
+#[tokio::test]
+async fn omero_orphans_are_what_clients_saved_outside_containers() {
+    let mock = start(load("omero"), &Config::default()).await.unwrap();
+    let url = mock.url();
+    let c = client();
+    let token: Value = c
+        .get(format!("{url}/api/v0/token/"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["data"].as_str().unwrap().to_string();
+    let login = c
+        .post(format!("{url}/api/v0/login/"))
+        .header("X-CSRFToken", &token)
+        .form(&[
+            ("server", "1"),
+            ("username", assay::mock::USERNAME),
+            ("password", assay::mock::PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let cookie = format!("sessionid={}", set_cookie(&login, "sessionid").unwrap());
+    let orphans = || {
+        c.get(format!("{url}/api/v0/m/datasets/?orphaned=true"))
+            .header("Cookie", &cookie)
+            .send()
+    };
+    let none: Value = orphans().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        none["data"],
+        serde_json::json!([]),
+        "seeded datasets all sit in projects"
+    );
+    let saved = c
+        .post(format!("{url}/api/v0/m/save/?group=1"))
+        .header("Cookie", &cookie)
+        .header("X-CSRFToken", &token)
+        .json(&serde_json::json!({"@type": "http://www.openmicroscopy.org/Schemas/OME/2016-06#Dataset", "Name": "loose"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status().as_u16(), 201);
+    let one: Value = orphans().await.unwrap().json().await.unwrap();
+    assert_eq!(one["data"].as_array().unwrap().len(), 1);
+    assert_eq!(one["data"][0]["Name"], "loose");
+    mock.stop().await;
+}

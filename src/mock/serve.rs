@@ -196,6 +196,12 @@ fn answer(
             let nonce = state
                 .requests
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            // Every record the mock seeded sits in a container; what clients add, in
+            // none.
+            let orphans = op.params.iter().any(|p| {
+                p.role == Some(crate::spec::ParamRole::Orphans)
+                    && req.query.iter().any(|(k, v)| *k == p.name && v == "true")
+            });
             let only = parent(spec, op, &params, &req.query).map(|(x, id)| {
                 tables
                     .get(x)
@@ -203,6 +209,10 @@ fn answer(
                     .into_iter()
                     .collect::<Vec<_>>()
             });
+            let only = match (orphans, only) {
+                (true, _) => Some(table.added_slots()),
+                (false, only) => only,
+            };
             let listing = Listing {
                 spec,
                 op,

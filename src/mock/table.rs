@@ -525,6 +525,14 @@ impl Table {
         (!to.removed.contains(&s)).then_some(s)
     }
 
+    /// The records clients added, in order.
+    pub fn added_slots(&self) -> Vec<Slot> {
+        (0..self.added.len())
+            .map(Slot::Added)
+            .filter(|s| !self.removed.contains(s))
+            .collect()
+    }
+
     /// The id the next added record gets.
     pub fn next_id(&self) -> Value {
         let plan = &self.world.plans[self.index];

@@ -622,6 +622,8 @@ pub enum ParamRole {
     Mine,
     /// Adds or changes what each item carries (`childCount`, `normalize`).
     Shape,
+    /// Keeps only the items in no parent container (`orphaned=true`).
+    Orphans,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
