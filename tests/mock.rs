@@ -1088,3 +1088,69 @@ async fn omero_orphans_are_what_clients_saved_outside_containers() {
     assert_eq!(one["data"][0]["Name"], "loose");
     mock.stop().await;
 }
+
+#[tokio::test]
+async fn gentar_sorts_both_ways() {
+    let mock = start(load("gentar"), &Config::default()).await.unwrap();
+    let c = client();
+    let token = gentar_token(&c, &mock.url()).await;
+    let auth = format!("Bearer {}", token["accessToken"].as_str().unwrap());
+    for (dir, want) in [
+        ("ASC", std::cmp::Ordering::Less),
+        ("DESC", std::cmp::Ordering::Greater),
+    ] {
+        let body: Value = c
+            .get(format!(
+                "{}/api/projects?size=50&sort=tpn,{dir}",
+                mock.url()
+            ))
+            .header("Authorization", &auth)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let tpns: Vec<&str> = body["_embedded"]["projects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["tpn"].as_str().unwrap())
+            .collect();
+        assert!(tpns.len() > 2);
+        assert!(
+            tpns.windows(2).all(|w| w[0].cmp(w[1]) == want),
+            "{dir}: {tpns:?}"
+        );
+    }
+    let unsorted = Config {
+        faults: vec![assay::mock::Fault::IgnoreSort],
+        ..Config::default()
+    };
+    let faulty = start(load("gentar"), &unsorted).await.unwrap();
+    let token = gentar_token(&c, &faulty.url()).await;
+    let body: Value = c
+        .get(format!(
+            "{}/api/projects?size=50&sort=tpn,DESC",
+            faulty.url()
+        ))
+        .header(
+            "Authorization",
+            format!("Bearer {}", token["accessToken"].as_str().unwrap()),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let first = body["_embedded"]["projects"][0]["tpn"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        first, "TPN:000000001",
+        "the fault leaves the order as it was"
+    );
+    mock.stop().await;
+}
