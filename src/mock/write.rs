@@ -28,10 +28,15 @@ pub type Metas = HashMap<(String, String), Meta>;
 /// The status and error body the spec gives an operation for a condition, or a
 /// fallback where the document names none.
 fn outcome(op: &Operation, condition: Condition, fallback: u16) -> u16 {
-    op.responses
-        .iter()
-        .find(|r| r.condition == Some(condition))
-        .map_or(fallback, |r| r.status)
+    let tagged = op.responses.iter().find(|r| r.condition == Some(condition));
+    // Success without a tag: the operation's first documented 2xx (gentar creates
+    // answer 200, OMERO's 201).
+    let success = || {
+        (condition == Condition::Ok)
+            .then(|| op.responses.iter().find(|r| (200..300).contains(&r.status)))
+            .flatten()
+    };
+    tagged.or_else(success).map_or(fallback, |r| r.status)
 }
 
 fn problems(spec: &Spec, status: u16, list: &[(String, String)]) -> Response {
