@@ -218,6 +218,26 @@ impl World {
         item
     }
 
+    /// Sets the links a record of resource `r` carries (its own URLs) from its id.
+    pub fn apply_links(&self, r: usize, item: &mut Value) {
+        let p = &self.plans[r];
+        let Some(own) = p.id_field.as_deref().and_then(|f| get_path(item, f)) else {
+            return;
+        };
+        let own = match own {
+            Value::String(s) => s.clone(),
+            v => v.to_string(),
+        };
+        for (path, template) in &p.links {
+            let url = format!(
+                "{}{}",
+                super::serve::MOCK_HOST,
+                template.replace("{id}", &own)
+            );
+            set_path(item, &split(path), json!(url));
+        }
+    }
+
     /// Links and references of record `i`.
     fn finish(&self, r: usize, i: usize, item: &mut Value) {
         let p = &self.plans[r];
@@ -512,7 +532,9 @@ impl Table {
         self.replaced.remove(&s);
     }
 
-    pub fn push(&mut self, v: Value) -> Slot {
+    /// Adds a record a client created; it gets the links of its resource.
+    pub fn push(&mut self, mut v: Value) -> Slot {
+        self.world.apply_links(self.index, &mut v);
         self.added.push(v);
         Slot::Added(self.added.len() - 1)
     }

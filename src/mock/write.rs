@@ -309,7 +309,8 @@ pub fn create(c: &Ctx, tables: &mut Tables, metas: &mut Metas) -> Response {
             published_at: published.then(SystemTime::now),
         },
     );
-    items.push(stored.clone());
+    let slot = items.push(stored);
+    let stored = items.get(slot);
     let comment = format!("{} created", label(r));
     answer_write(
         c,
