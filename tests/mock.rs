@@ -1154,3 +1154,40 @@ async fn gentar_sorts_both_ways() {
     );
     mock.stop().await;
 }
+
+#[tokio::test]
+async fn omero_normalize_gathers_owners_and_groups() {
+    let mock = start(load("omero"), &Config::default()).await.unwrap();
+    let url = mock.url();
+    let (c, cookie) = omero_session(&url).await;
+    let body: Value = c
+        .get(format!("{url}/api/v0/m/projects/?normalize=true"))
+        .header("Cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let owners = body["experimenters"]
+        .as_array()
+        .expect("experimenters at the top");
+    assert!(
+        !owners.is_empty() && body["experimenterGroups"].is_array(),
+        "{body}"
+    );
+    for p in body["data"].as_array().unwrap() {
+        assert!(p["omero:details"].get("owner").is_none(), "moved out: {p}");
+    }
+    let plain: Value = c
+        .get(format!("{url}/api/v0/m/projects/"))
+        .header("Cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(plain.get("experimenters").is_none());
+    mock.stop().await;
+}

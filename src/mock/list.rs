@@ -184,10 +184,11 @@ fn serve(l: &Listing, table: &Table, selected: &Selection) -> Response {
         }
         _ => selected.page(0, usize::MAX),
     };
-    let shown: Vec<Value> = page_items
+    let mut shown: Vec<Value> = page_items
         .into_iter()
         .map(|i| shape(l, l.faults.present(spec, r, &i)))
         .collect();
+    gather(l, &mut shown, &mut body);
     let items_pointer = op
         .items_pointer
         .clone()
@@ -235,6 +236,29 @@ fn shape(l: &Listing, mut item: Value) -> Value {
         }
     }
     item
+}
+
+/// Shape parameters that move values out of the items (`normalize=true`): each
+/// value once, in the list the spec names.
+fn gather(l: &Listing, items: &mut [Value], body: &mut Value) {
+    let asked = l.op.params.iter().filter(|p| {
+        p.role == Some(ParamRole::Shape) && l.query.iter().any(|(k, v)| *k == p.name && v == "true")
+    });
+    for mv in asked.flat_map(|p| &p.moves) {
+        let mut list: Vec<Value> = Vec::new();
+        for item in items.iter_mut() {
+            let mut steps: Vec<&str> = mv.from.split('.').collect();
+            let Some(last) = steps.pop() else { continue };
+            let parent = steps.iter().try_fold(&mut *item, |v, k| v.get_mut(*k));
+            if let Some(Value::Object(m)) = parent
+                && let Some(v) = m.remove(last)
+                && !list.contains(&v)
+            {
+                list.push(v);
+            }
+        }
+        set(body, &mv.to, Value::Array(list));
+    }
 }
 
 /// Whether an item passes every filter of the request.

@@ -601,6 +601,10 @@ pub struct Param {
     /// lists what `/m/projects/{project_id}/datasets/` lists).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub same_as: Option<String>,
+    /// For a shape parameter: what it moves out of each item into a list of the
+    /// response (`normalize` moves `omero:details.owner` to `/experimenters`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub moves: Vec<Move>,
     /// The value the document always sends (`type=map`), or a template of it filled
     /// from other parameters (`query=Well-{well_id}`). A parameter with a fixed value
     /// also tells apart operations that share a path.
@@ -609,6 +613,15 @@ pub struct Param {
     #[serde(default)]
     pub description: String,
     pub doc: DocRef,
+}
+
+/// A value a shape parameter takes out of each item (`from`, a field path) and
+/// gathers, once per distinct value, in a list of the response (`to`, a pointer).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Move {
+    pub from: String,
+    pub to: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

@@ -153,6 +153,7 @@ impl Client {
                 role: None,
                 matches: Vec::new(),
                 same_as: None,
+                moves: Vec::new(),
                 value: value.map(str::to_string),
                 description: description.join(" "),
                 doc: doc.clone(),

@@ -32,6 +32,7 @@ impl Row {
             role: None,
             matches: Vec::new(),
             same_as: None,
+            moves: Vec::new(),
             value: None,
             description: self.description.clone(),
             doc: doc.at(self.at),
