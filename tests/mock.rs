@@ -1191,3 +1191,47 @@ async fn omero_normalize_gathers_owners_and_groups() {
     assert!(plain.get("experimenters").is_none());
     mock.stop().await;
 }
+
+/// Published data can be revoked or deleted only within the window the document
+/// gives (a week; shortened here), then it is permanent: 403.
+#[tokio::test]
+async fn bip_published_data_becomes_permanent() {
+    let config = Config {
+        revocable: Some(std::time::Duration::from_millis(300)),
+        ..Config::default()
+    };
+    let mock = start(bip(), &config).await.unwrap();
+    let url = format!("{}/api/v1", mock.url());
+    let c = client();
+    let created: Value = c
+        .post(format!("{url}/primers"))
+        .header("X-BIP-Api-Key", API_KEY)
+        .json(&serde_json::json!({"primer": {"primer": "pr1", "sequence": "GTCA"}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["primer"]["id"].as_i64().unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let send = |m: reqwest::Method, path: String| {
+        c.request(m, format!("{url}{path}"))
+            .header("X-BIP-Api-Key", API_KEY)
+            .send()
+    };
+    let revoke = send(reqwest::Method::PATCH, format!("/primers/{id}/revoke"))
+        .await
+        .unwrap();
+    assert_eq!(revoke.status().as_u16(), 403);
+    let delete = send(reqwest::Method::DELETE, format!("/primers/{id}"))
+        .await
+        .unwrap();
+    assert_eq!(delete.status().as_u16(), 403);
+    let body: Value = delete.json().await.unwrap();
+    assert!(
+        body["reason"].as_str().unwrap().contains("irrevocable"),
+        "{body}"
+    );
+    mock.stop().await;
+}

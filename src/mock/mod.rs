@@ -47,6 +47,8 @@ pub struct Config {
     pub token_lifetime: Option<std::time::Duration>,
     /// Ways to break the contract, for showing that checks catch them.
     pub faults: Vec<Fault>,
+    /// How long published items stay revocable; the spec's when not given.
+    pub revocable: Option<std::time::Duration>,
 }
 
 impl Default for Config {
@@ -60,6 +62,7 @@ impl Default for Config {
             password: PASSWORD.into(),
             token_lifetime: None,
             faults: Vec::new(),
+            revocable: None,
         }
     }
 }
@@ -105,6 +108,10 @@ pub async fn start(spec: Spec, config: &Config) -> Result<Running> {
         } => std::time::Duration::from_secs(u64::from(*expires_minutes) * 60),
         _ => std::time::Duration::from_secs(30 * 60),
     });
+    let revocable = config.revocable.or_else(|| {
+        let days = spec.visibility.as_ref()?.revocable_days?;
+        Some(std::time::Duration::from_secs(u64::from(days) * 24 * 3600))
+    });
     let state = Arc::new(serve::State {
         gate: auth::Gate::new(
             &config.api_key,
@@ -119,6 +126,7 @@ pub async fn start(spec: Spec, config: &Config) -> Result<Running> {
         faults: faults::Faults::new(&config.faults),
         requests: Default::default(),
         histories: Mutex::new(Default::default()),
+        revocable,
     });
     let app = axum::Router::new()
         .fallback(serve::handle)

@@ -28,6 +28,8 @@ pub struct State {
     pub requests: std::sync::atomic::AtomicU64,
     /// Change records; locked after `metas`.
     pub histories: Mutex<super::history::Histories>,
+    /// How long a published item stays revocable.
+    pub revocable: Option<std::time::Duration>,
 }
 
 /// What one request carries, parsed once.
@@ -178,6 +180,7 @@ fn answer(
         user: &state.gate.username,
         faults: &state.faults,
         histories: &state.histories,
+        revocable: state.revocable,
     };
     match (op.kind, resource) {
         (OperationKind::List, Some(r)) => {

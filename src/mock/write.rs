@@ -198,6 +198,8 @@ pub struct Ctx<'a> {
     pub user: &'a str,
     pub faults: &'a super::faults::Faults,
     pub histories: &'a std::sync::Mutex<super::history::Histories>,
+    /// How long a published item stays revocable, when the spec says.
+    pub revocable: Option<std::time::Duration>,
 }
 
 /// What a write answers: the item in its envelope, or, where the operation's table
@@ -500,8 +502,8 @@ fn owned<'t>(
     Ok((items, at))
 }
 
-/// The caller may change only what it owns; what it published a week ago or more
-/// is permanent.
+/// The caller may change only what it owns; what it published longer ago than
+/// the spec's revocation window is permanent.
 fn ownership(c: &Ctx, id: &str, metas: &Metas) -> Option<Response> {
     let (spec, op, r) = (c.spec, c.op, c.r);
     // Only where the document gives outcomes for them is ownership enforced.
@@ -518,11 +520,11 @@ fn ownership(c: &Ctx, id: &str, metas: &Metas) -> Option<Response> {
             "API key owner and resource owner mismatch",
         ));
     }
-    let week = std::time::Duration::from_secs(7 * 24 * 3600);
+    let window = c.revocable?;
     if meta
         .and_then(|m| m.published_at)
         .and_then(|t| t.elapsed().ok())
-        .is_some_and(|age| age >= week)
+        .is_some_and(|age| age >= window)
     {
         let status = outcome(op, Condition::Irrevocable, 403);
         return Some(error(

@@ -701,6 +701,12 @@ pub struct History {
 pub struct Visibility {
     pub field: String,
     pub hidden: serde_json::Value,
+    /// How long after publishing an item can still be revoked or deleted; after
+    /// that it is permanent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revocable_days: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revocable_doc: Option<DocRef>,
     pub doc: DocRef,
 }
 
