@@ -1025,6 +1025,16 @@ async fn omero_child_counts_only_when_asked() {
         .json()
         .await
         .unwrap();
+    let id = &plain["data"][1]["@id"];
+    let one = c
+        .get(format!("{url}/api/v0/m/projects/{id}/"))
+        .header("Cookie", &cookie)
+        .send();
+    let one: Value = one.await.unwrap().json().await.unwrap();
+    assert!(
+        one["data"].get("omero:childCount").is_none(),
+        "a single project too: {one}"
+    );
     assert!(
         counted["data"]
             .as_array()

@@ -186,7 +186,7 @@ fn serve(l: &Listing, table: &Table, selected: &Selection) -> Response {
     };
     let mut shown: Vec<Value> = page_items
         .into_iter()
-        .map(|i| shape(l, l.faults.present(spec, r, &i)))
+        .map(|i| shape(spec, r, l.query, l.faults.present(spec, r, &i)))
         .collect();
     gather(l, &mut shown, &mut body);
     let items_pointer = op
@@ -199,21 +199,21 @@ fn serve(l: &Listing, table: &Table, selected: &Selection) -> Response {
 
 /// A shape parameter (`childCount`) adds the field named after it
 /// (`omero:childCount`) only when asked for; without it the field is left out.
-fn shape(l: &Listing, mut item: Value) -> Value {
+pub fn shape(spec: &Spec, r: &Resource, query: &[(String, String)], mut item: Value) -> Value {
     let Value::Object(m) = &mut item else {
         return item;
     };
-    // Any list of the resource may take the parameter; the field follows it in all.
-    let shapes = l
-        .spec
+    // Any operation of the resource may take the parameter; the field follows it in
+    // all of them.
+    let shapes = spec
         .operations
         .iter()
-        .filter(|o| o.resource == l.op.resource)
+        .filter(|o| o.resource.as_deref() == Some(r.name.as_str()))
         .flat_map(|o| &o.params)
         .filter(|p| p.role == Some(ParamRole::Shape));
     let mut done = std::collections::HashSet::new();
     for p in shapes.filter(|p| done.insert(p.name.clone())) {
-        let asked = l.query.iter().any(|(k, v)| *k == p.name && v == "true");
+        let asked = query.iter().any(|(k, v)| *k == p.name && v == "true");
         let named = |k: &String| {
             let last = k.rsplit([':', '.']).next().unwrap_or(k);
             last.eq_ignore_ascii_case(&p.name)
@@ -224,14 +224,13 @@ fn shape(l: &Listing, mut item: Value) -> Value {
         }
         // Each kind of child the API nests under this resource
         // (`/projects/{id}/datasets/`) holds the one related record the mock has.
-        let plural = format!("/{}/{{", l.r.plural());
-        let kinds = l
-            .spec
+        let plural = format!("/{}/{{", r.plural());
+        let kinds = spec
             .operations
             .iter()
             .filter(|o| o.kind == crate::spec::OperationKind::List && o.path.contains(&plural))
             .count();
-        for f in l.r.fields.iter().filter(|f| named(&f.path)) {
+        for f in r.fields.iter().filter(|f| named(&f.path)) {
             m.insert(f.path.clone(), json!(kinds));
         }
     }

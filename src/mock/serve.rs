@@ -260,7 +260,7 @@ fn answer(
             let Some(table) = tables.get(&r.name) else {
                 return error(spec, 404, "Not found");
             };
-            get(spec, r, table, &params, &state.faults)
+            get(spec, r, table, &params, &state.faults, &req.query)
         }
         _ if !op.response_fields.is_empty() => {
             let mut body = example_body(spec, op)
@@ -422,13 +422,14 @@ fn get(
     table: &Table,
     params: &[(String, String)],
     faults: &Faults,
+    query: &[(String, String)],
 ) -> Response {
     let found = params
         .last()
         .and_then(|(_, wanted)| table.find(wanted))
         .map(|slot| table.get(slot));
     let item = match found {
-        Some(item) => faults.present(spec, r, &item),
+        Some(item) => super::list::shape(spec, r, query, faults.present(spec, r, &item)),
         None if faults.has(Fault::OkForUnknownId) => json!({}),
         None => return error(spec, 404, "Resource not found"),
     };
