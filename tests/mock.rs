@@ -1245,3 +1245,72 @@ async fn bip_published_data_becomes_permanent() {
     );
     mock.stop().await;
 }
+
+/// Every link a mock hands out in its lists (HAL `_links.*.href`, OMERO `url:*`)
+/// answers 200 from the same mock.
+#[tokio::test]
+async fn every_link_in_a_mock_list_resolves() {
+    fn links(v: &Value, prefix: Option<&str>, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                for (k, child) in m {
+                    let is_link = k == "href" || prefix.is_some_and(|p| k.starts_with(p));
+                    match child {
+                        Value::String(s) if is_link && s.starts_with("http") => out.push(s.clone()),
+                        other => links(other, prefix, out),
+                    }
+                }
+            }
+            Value::Array(a) => a.iter().for_each(|x| links(x, prefix, out)),
+            _ => {}
+        }
+    }
+    for name in ["gentar", "omero"] {
+        let spec = load(name);
+        let mock = start(
+            spec.clone(),
+            &Config {
+                records: 10,
+                ..Config::default()
+            },
+        )
+        .await
+        .unwrap();
+        let url = mock.url();
+        let headers = credentials(&spec, &url).await;
+        let c = client();
+        let get = |u: String| {
+            let mut r = c.get(u);
+            for (k, v) in &headers {
+                r = r.header(k, v);
+            }
+            r.send()
+        };
+        let mut found = Vec::new();
+        for op in spec
+            .operations
+            .iter()
+            .filter(|o| o.kind == assay::spec::OperationKind::List && !o.path.contains('{'))
+        {
+            let body: Value = get(format!("{url}{}", op.path))
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            links(
+                &body,
+                spec.representation.link_prefix.as_deref(),
+                &mut found,
+            );
+        }
+        found.sort();
+        found.dedup();
+        assert!(found.len() > 10, "{name}: links found: {found:?}");
+        for link in found.iter().filter(|l| l.starts_with(&url)) {
+            let status = get(link.clone()).await.unwrap().status().as_u16();
+            assert_eq!(status, 200, "{name}: {link}");
+        }
+        mock.stop().await;
+    }
+}

@@ -67,6 +67,34 @@ pub(super) fn example_items(spec: &Spec, r: &Resource) -> Vec<Value> {
         }) else {
             continue;
         };
+        // Records embedded in other records (a Well's Images) are records of their
+        // own type: objects whose patterned fields (`@type` ending `#Image`) say so.
+        let mut embedded = Vec::new();
+        // An example's own items belong to its resource, whatever they look like;
+        // only what they hold may be another resource's.
+        let direct: Vec<&Value> = match &ex.shape {
+            Some(Shape::Item(n)) => spec
+                .resource(n)
+                .and_then(|x| body.pointer(&x.pointer(&spec.envelope.single)))
+                .into_iter()
+                .collect(),
+            Some(Shape::List(n)) => spec
+                .resource(n)
+                .and_then(|x| body.pointer(&x.pointer(&spec.envelope.list)))
+                .and_then(Value::as_array)
+                .map(|a| a.iter().collect())
+                .unwrap_or_default(),
+            _ => vec![],
+        };
+        if direct.is_empty() {
+            collect_embedded(&body, r, &mut embedded);
+        } else {
+            for item in direct.iter().filter_map(|i| i.as_object()) {
+                for child in item.values() {
+                    collect_embedded(child, r, &mut embedded);
+                }
+            }
+        }
         let found = match &ex.shape {
             Some(Shape::Item(n)) if *n == r.name => body
                 .pointer(&r.pointer(&spec.envelope.single))
@@ -80,7 +108,7 @@ pub(super) fn example_items(spec: &Spec, r: &Resource) -> Vec<Value> {
                 .unwrap_or_default(),
             _ => vec![],
         };
-        for item in found {
+        for item in found.into_iter().chain(embedded) {
             let id = r
                 .id_field
                 .as_deref()
@@ -108,6 +136,37 @@ pub(super) fn example_items(spec: &Spec, r: &Resource) -> Vec<Value> {
         }
     }
     out
+}
+
+/// Objects anywhere in a body that are records of `r`: they carry its id field and
+/// every field `r` gives a pattern, matching it.
+fn collect_embedded(v: &Value, r: &Resource, out: &mut Vec<Value>) {
+    let patterned: Vec<&Field> = r.fields.iter().filter(|f| f.pattern.is_some()).collect();
+    if patterned.is_empty() {
+        return;
+    }
+    let is_record = |m: &Map<String, Value>| {
+        r.id_field.as_deref().is_some_and(|id| m.contains_key(id))
+            && patterned.iter().all(|f| {
+                let schema = json!({"pattern": f.pattern});
+                m.get(&f.path).is_some_and(|x| {
+                    x.is_string()
+                        && jsonschema::validator_for(&schema).is_ok_and(|val| val.is_valid(x))
+                })
+            })
+    };
+    match v {
+        Value::Object(m) => {
+            if is_record(m) {
+                out.push(v.clone());
+            }
+            for child in m.values() {
+                collect_embedded(child, r, out);
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| collect_embedded(x, r, out)),
+        _ => {}
+    }
 }
 
 /// How identifiers look: plain numbers, or an example's shape with its digits
@@ -312,18 +371,21 @@ fn strip_items(step: &str) -> (&str, usize) {
 /// host, keeping their paths; URLs of anything else (`@type` schema URLs, links to
 /// other sites) stay as they are.
 pub fn rehost_links(spec: &Spec, v: &mut Value) {
-    let api = |path: &str| {
-        let path = path.split('?').next().unwrap_or(path);
-        let parts: Vec<&str> = path.split('/').collect();
-        spec.operations.iter().any(|o| {
-            let template: Vec<&str> = o.path.split('/').collect();
-            template.len() == parts.len()
-                && template.iter().zip(&parts).all(|(t, p)| {
-                    t == p || (t.starts_with('{') && t.ends_with('}') && !p.is_empty())
-                })
-        })
-    };
-    walk_urls(v, &api);
+    walk_urls(v, &|p| served(spec, p));
+}
+
+/// Whether a path is one of the API's routes (a link the mock can answer).
+pub(super) fn served(spec: &Spec, path: &str) -> bool {
+    let path = path.split('?').next().unwrap_or(path);
+    let parts: Vec<&str> = path.split('/').collect();
+    spec.operations.iter().any(|o| {
+        let template: Vec<&str> = o.path.split('/').collect();
+        template.len() == parts.len()
+            && template
+                .iter()
+                .zip(&parts)
+                .all(|(t, p)| t == p || (t.starts_with('{') && t.ends_with('}') && !p.is_empty()))
+    })
 }
 
 fn walk_urls(v: &mut Value, api: &dyn Fn(&str) -> bool) {
@@ -368,12 +430,13 @@ pub(super) fn link_templates(
             Value::String(s) => s.clone(),
             v => v.to_string(),
         };
-        collect_links(item, "", &id, prefix, &mut out);
+        collect_links(spec, item, "", &id, prefix, &mut out);
     }
     out
 }
 
 fn collect_links(
+    spec: &Spec,
     v: &Value,
     at: &str,
     id: &str,
@@ -392,6 +455,11 @@ fn collect_links(
             Value::String(s) if is_link => {
                 let Some(url) = url_path(s) else { continue };
                 let own = format!("/{id}");
+                // A link to a URL the API does not serve (a slip of the document)
+                // is not one the mock hands out.
+                if !served(spec, url) {
+                    continue;
+                }
                 let template = if let Some(head) = url.strip_suffix(&own) {
                     format!("{head}/{{id}}")
                 } else if url.contains(&format!("{own}/")) {
@@ -403,7 +471,7 @@ fn collect_links(
                     out.push((path, template));
                 }
             }
-            Value::Object(_) => collect_links(child, &path, id, prefix, out),
+            Value::Object(_) => collect_links(spec, child, &path, id, prefix, out),
             _ => {}
         }
     }

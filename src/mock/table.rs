@@ -137,6 +137,16 @@ impl World {
             for i in 0..world.plans[ri].examples.len() {
                 let mut item = world.plans[ri].examples[i].clone();
                 super::data::rehost_links(spec, &mut item);
+                // A link of the document that the API does not serve is not handed out.
+                if let (Some(prefix), Value::Object(m)) =
+                    (&spec.representation.link_prefix, &mut item)
+                {
+                    m.retain(|k, v| {
+                        !k.starts_with(prefix.as_str())
+                            || v.as_str()
+                                .is_none_or(|u| u.starts_with(super::serve::MOCK_HOST))
+                    });
+                }
                 world.finish(ri, i, &mut item);
                 world.plans[ri].examples[i] = item;
             }
