@@ -748,6 +748,15 @@ async fn solr_filter_queries_and_start_rows() {
         "{some}"
     );
     assert_eq!(some["response"]["numFound"], docs.len());
+    let (_, by_q) = get(
+        &format!("{base}?rows=100&q=sex:{}", sex.replace(' ', "%20")),
+        None,
+    )
+    .await;
+    assert_eq!(
+        by_q["response"]["docs"], some["response"]["docs"],
+        "q takes the same field:value form"
+    );
     let (_, page) = get(&format!("{base}?start=50&rows=20"), None).await;
     assert_eq!(page["response"]["docs"].as_array().unwrap().len(), 10);
     assert_eq!(page["response"]["start"], 50);

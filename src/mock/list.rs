@@ -289,6 +289,18 @@ fn keep(l: &Listing, item: &Value) -> bool {
                 })
             }
             Some(ParamRole::Mine) if value == "true" => (l.mine)(item),
+            Some(ParamRole::Query) => {
+                if value.split(':').all(|part| part == "*") {
+                    return true;
+                }
+                // The same form as the field filter's value (`field:value`).
+                let filtering = spec.filtering.as_ref();
+                let as_filter = filtering.map(|f| f.field_param.replace("{name}", &r.name));
+                match as_filter.and_then(|name| field_filter(spec, r, &name, value)) {
+                    Some((field, wanted)) => wanted.split(',').any(|x| matches(item, &field, x)),
+                    None => false,
+                }
+            }
             _ => true,
         }
     })

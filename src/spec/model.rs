@@ -637,6 +637,9 @@ pub enum ParamRole {
     Shape,
     /// Keeps only the items in no parent container (`orphaned=true`).
     Orphans,
+    /// A query in the filtering template's value form (`field:value`); a wildcard
+    /// on both sides (`*:*`) keeps everything.
+    Query,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
