@@ -50,35 +50,47 @@ fn python() -> Command {
     }
 }
 
-#[test]
-fn the_idr_example_client_runs_against_the_mock() {
-    let spec = assay::spec::load(&spec_path("idr")).unwrap();
+/// Runs a Python script against a mock of the spec, in a folder of its own; its
+/// output, and the folder it ran in. Fails with the script's errors.
+fn run_against_mock(
+    spec: &str,
+    script: &str,
+    args: &dyn Fn(&str) -> Vec<String>,
+) -> (String, std::path::PathBuf) {
+    let spec = assay::spec::load(&spec_path(spec)).unwrap();
     let rt = tokio::runtime::Runtime::new().unwrap();
     let mock = rt
         .block_on(assay::mock::start(spec, &assay::mock::Config::default()))
         .unwrap();
-    let script = tempdir().join("idr_client.py");
-    std::fs::write(&script, idr_client(&mock.url())).unwrap();
-    let dir = script.parent().unwrap().to_path_buf();
+    let dir = tempdir();
+    let path = dir.join("client.py");
+    std::fs::write(&path, script.replace("{BASE}", &mock.url())).unwrap();
     let out = python()
-        .arg(&script)
+        .arg(&path)
+        .args(args(&mock.url()))
         .current_dir(&dir)
         .env("NO_PROXY", "127.0.0.1")
         .output()
         .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    rt.block_on(mock.stop());
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         out.status.success(),
         "the client failed:\n{stderr}\n--- its output:\n{stdout}"
     );
+    (stdout, dir)
+}
+
+#[test]
+fn the_idr_example_client_runs_against_the_mock() {
+    let (stdout, dir) = run_against_mock("idr", &idr_client("{BASE}"), &|_| Vec::new());
     // It walked the whole chain: plates, the plate grid, an image, its thumbnail
     // (written to a file as JPEG), annotations, and the mapr queries.
     assert!(stdout.contains("Download URL:"), "{stdout}");
     assert!(stdout.contains("Thumbnail URL:"), "{stdout}");
     let thumb = std::fs::read(dir.join("path_to_thumbnail")).expect("the thumbnail was saved");
     assert_eq!(&thumb[..2], &[0xFF, 0xD8], "a JPEG");
-    rt.block_on(mock.stop());
 }
 
 /// The OMERO document's flow with Python `requests`: supported versions, the base
@@ -118,25 +130,12 @@ print("done")
 
 #[test]
 fn the_omero_flow_runs_against_the_mock() {
-    let spec = assay::spec::load(&spec_path("omero")).unwrap();
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let mock = rt
-        .block_on(assay::mock::start(spec, &assay::mock::Config::default()))
-        .unwrap();
-    let script = tempdir().join("omero_flow.py");
-    std::fs::write(&script, OMERO_FLOW).unwrap();
-    let out = python()
-        .arg(&script)
-        .args([&mock.url(), assay::mock::USERNAME, assay::mock::PASSWORD])
-        .env("NO_PROXY", "127.0.0.1")
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "the flow failed:\n{stderr}\n--- its output:\n{stdout}"
-    );
+    let (stdout, _) = run_against_mock("omero", OMERO_FLOW, &|url| {
+        vec![
+            url.to_string(),
+            assay::mock::USERNAME.to_string(),
+            assay::mock::PASSWORD.to_string(),
+        ]
+    });
     assert!(stdout.contains("done"), "{stdout}");
-    rt.block_on(mock.stop());
 }

@@ -251,19 +251,8 @@ impl World {
     /// Links and references of record `i`.
     fn finish(&self, r: usize, i: usize, item: &mut Value) {
         let p = &self.plans[r];
-        let own = match self.id(r, i) {
-            Value::String(s) => s,
-            v => v.to_string(),
-        };
         let mut rng = Rng::new(self.seed ^ 0x5eed ^ ((r as u64) << 20) ^ i as u64);
-        for (path, template) in &p.links {
-            let url = format!(
-                "{}{}",
-                super::serve::MOCK_HOST,
-                template.replace("{id}", &own)
-            );
-            set_path(item, &split(path), json!(url));
-        }
+        self.apply_links(r, item);
         let Value::Object(m) = item else { return };
         if self.n == 0 {
             return;
