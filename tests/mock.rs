@@ -212,7 +212,7 @@ fn client() -> reqwest::Client {
 #[tokio::test]
 async fn gentar_signs_in_with_expiring_tokens() {
     let config = Config {
-        token_lifetime: Some(std::time::Duration::from_millis(600)),
+        token_lifetime: Some(std::time::Duration::from_millis(2500)),
         ..Config::default()
     };
     let mock = start(load("gentar"), &config).await.unwrap();
@@ -256,7 +256,7 @@ async fn gentar_signs_in_with_expiring_tokens() {
         projects(Some(tampered)).await.unwrap().status().as_u16(),
         401
     );
-    tokio::time::sleep(std::time::Duration::from_millis(900)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(3000)).await;
     let expired = projects(Some(format!("Bearer {token}"))).await.unwrap();
     assert_eq!(expired.status().as_u16(), 401, "the token expired");
     let body: Value = expired.json().await.unwrap();
