@@ -10,7 +10,7 @@ mod common;
 mod completeness;
 /// Lint: committed specs are clean; contradictions are found and cited.
 mod lint;
-/// The mock serves what its spec says.
+/// The mock serves what its spec says (one file per API, plus faults and cross-spec checks).
 mod mock;
 /// Generated schemas: examples validate, snapshots are current, writes are strict.
 mod schemas;
