@@ -151,18 +151,15 @@ async fn link_faults() {
     let m = start(load("gentar"), &config).await.unwrap();
     let c = client();
     let token = gentar_token(&c, &m.url()).await;
-    let body: Value = c
-        .get(format!("{}/api/projects", m.url()))
-        .header(
+    let body: Value = json_get(
+        &c,
+        format!("{}/api/projects", m.url()),
+        (
             "Authorization",
-            format!("Bearer {}", token["accessToken"].as_str().unwrap()),
-        )
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+            &format!("Bearer {}", token["accessToken"].as_str().unwrap()),
+        ),
+    )
+    .await;
     let first = &body["_embedded"]["projects"][0];
     let href = first["_links"]["self"]["href"].as_str().unwrap_or("");
     assert!(href.contains("999999999"), "{first}");

@@ -67,15 +67,7 @@ async fn gentar_updates_leave_history_and_run_transitions() {
     let token = gentar_token(&c, &url).await;
     let auth = format!("Bearer {}", token["accessToken"].as_str().unwrap());
     let plan_url = format!("{url}/api/plans/PIN:0000000001");
-    let plan: Value = c
-        .get(&plan_url)
-        .header("Authorization", &auth)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let plan: Value = json_get(&c, &plan_url, ("Authorization", &auth)).await;
     assert_eq!(
         plan["statusTransition"]["currentStatus"], "Founder Obtained",
         "the document's own plan"
@@ -110,29 +102,14 @@ async fn gentar_updates_leave_history_and_run_transitions() {
             .ends_with("/api/plans/PIN:0000000001")
     );
 
-    let after: Value = c
-        .get(&plan_url)
-        .header("Authorization", &auth)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let after: Value = json_get(&c, &plan_url, ("Authorization", &auth)).await;
     assert_eq!(
         after["statusTransition"]["currentStatus"],
         "Attempt Aborted"
     );
     assert_eq!(after["comment"], "changed by assay");
-    let history: Value = c
-        .get(format!("{plan_url}/history"))
-        .header("Authorization", &auth)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let history: Value =
+        json_get(&c, format!("{plan_url}/history"), ("Authorization", &auth)).await;
     assert_eq!(
         history.as_array().unwrap().len(),
         2,
@@ -204,18 +181,12 @@ async fn gentar_sorts_both_ways() {
         ("ASC", std::cmp::Ordering::Less),
         ("DESC", std::cmp::Ordering::Greater),
     ] {
-        let body: Value = c
-            .get(format!(
-                "{}/api/projects?size=50&sort=tpn,{dir}",
-                mock.url()
-            ))
-            .header("Authorization", &auth)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let body: Value = json_get(
+            &c,
+            format!("{}/api/projects?size=50&sort=tpn,{dir}", mock.url()),
+            ("Authorization", &auth),
+        )
+        .await;
         let tpns: Vec<&str> = body["_embedded"]["projects"]
             .as_array()
             .unwrap()
@@ -234,21 +205,15 @@ async fn gentar_sorts_both_ways() {
     };
     let faulty = start(load("gentar"), &unsorted).await.unwrap();
     let token = gentar_token(&c, &faulty.url()).await;
-    let body: Value = c
-        .get(format!(
-            "{}/api/projects?size=50&sort=tpn,DESC",
-            faulty.url()
-        ))
-        .header(
+    let body: Value = json_get(
+        &c,
+        format!("{}/api/projects?size=50&sort=tpn,DESC", faulty.url()),
+        (
             "Authorization",
-            format!("Bearer {}", token["accessToken"].as_str().unwrap()),
-        )
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+            &format!("Bearer {}", token["accessToken"].as_str().unwrap()),
+        ),
+    )
+    .await;
     let first = body["_embedded"]["projects"][0]["tpn"]
         .as_str()
         .unwrap()

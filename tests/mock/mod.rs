@@ -51,7 +51,8 @@ fn set_cookie(resp: &reqwest::Response, name: &str) -> Option<String> {
         })
 }
 
-async fn omero_session(url: &str) -> (reqwest::Client, String) {
+/// Logs in to an omero mock: the client, the session cookie, the CSRF token.
+async fn omero_session(url: &str) -> (reqwest::Client, String, String) {
     let c = client();
     let resp = c.get(format!("{url}/api/v0/token/")).send().await.unwrap();
     let token: Value = resp.json().await.unwrap();
@@ -68,7 +69,7 @@ async fn omero_session(url: &str) -> (reqwest::Client, String) {
         .await
         .unwrap();
     let session = set_cookie(&login, "sessionid").unwrap();
-    (c, format!("sessionid={session}"))
+    (c, format!("sessionid={session}"), token)
 }
 
 /// Signs in to a gentar mock; the sign-in body, token and all.
@@ -98,8 +99,20 @@ async fn credentials(spec: &assay::spec::Spec, url: &str) -> Vec<(String, String
             )]
         }
         Auth::CsrfSession { .. } => {
-            let (_, cookie) = omero_session(url).await;
+            let (_, cookie, _) = omero_session(url).await;
             vec![("Cookie".into(), cookie)]
         }
     }
+}
+
+/// A GET with one header, its body as JSON.
+async fn json_get(c: &reqwest::Client, url: impl reqwest::IntoUrl, header: (&str, &str)) -> Value {
+    c.get(url)
+        .header(header.0, header.1)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
 }

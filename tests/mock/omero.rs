@@ -71,7 +71,7 @@ async fn omero_logs_in_with_csrf_and_session() {
 async fn omero_children_by_path_and_by_filter_agree() {
     let mock = start(load("omero"), &Config::default()).await.unwrap();
     let url = mock.url();
-    let (c, cookie) = omero_session(&url).await;
+    let (c, cookie, _) = omero_session(&url).await;
     let fetch = |path: String| {
         c.get(format!("{url}{path}"))
             .header("Cookie", &cookie)
@@ -123,7 +123,7 @@ async fn omero_children_by_path_and_by_filter_agree() {
 async fn omero_child_counts_only_when_asked() {
     let mock = start(load("omero"), &Config::default()).await.unwrap();
     let url = mock.url();
-    let (c, cookie) = omero_session(&url).await;
+    let (c, cookie, _) = omero_session(&url).await;
     let fetch = |q: &'static str| {
         c.get(format!("{url}/api/v0/m/projects/{q}"))
             .header("Cookie", &cookie)
@@ -169,28 +169,7 @@ async fn omero_child_counts_only_when_asked() {
 async fn omero_orphans_are_what_clients_saved_outside_containers() {
     let mock = start(load("omero"), &Config::default()).await.unwrap();
     let url = mock.url();
-    let c = client();
-    let token: Value = c
-        .get(format!("{url}/api/v0/token/"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = token["data"].as_str().unwrap().to_string();
-    let login = c
-        .post(format!("{url}/api/v0/login/"))
-        .header("X-CSRFToken", &token)
-        .form(&[
-            ("server", "1"),
-            ("username", assay::mock::USERNAME),
-            ("password", assay::mock::PASSWORD),
-        ])
-        .send()
-        .await
-        .unwrap();
-    let cookie = format!("sessionid={}", set_cookie(&login, "sessionid").unwrap());
+    let (c, cookie, token) = omero_session(&url).await;
     let orphans = || {
         c.get(format!("{url}/api/v0/m/datasets/?orphaned=true"))
             .header("Cookie", &cookie)
@@ -221,16 +200,13 @@ async fn omero_orphans_are_what_clients_saved_outside_containers() {
 async fn omero_normalize_gathers_owners_and_groups() {
     let mock = start(load("omero"), &Config::default()).await.unwrap();
     let url = mock.url();
-    let (c, cookie) = omero_session(&url).await;
-    let body: Value = c
-        .get(format!("{url}/api/v0/m/projects/?normalize=true"))
-        .header("Cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (c, cookie, _) = omero_session(&url).await;
+    let body: Value = json_get(
+        &c,
+        format!("{url}/api/v0/m/projects/?normalize=true"),
+        ("Cookie", &cookie),
+    )
+    .await;
     let owners = body["experimenters"]
         .as_array()
         .expect("experimenters at the top");
@@ -241,15 +217,7 @@ async fn omero_normalize_gathers_owners_and_groups() {
     for p in body["data"].as_array().unwrap() {
         assert!(p["omero:details"].get("owner").is_none(), "moved out: {p}");
     }
-    let plain: Value = c
-        .get(format!("{url}/api/v0/m/projects/"))
-        .header("Cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let plain: Value = json_get(&c, format!("{url}/api/v0/m/projects/"), ("Cookie", &cookie)).await;
     assert!(plain.get("experimenters").is_none());
     mock.stop().await;
 }
