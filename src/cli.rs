@@ -9,6 +9,8 @@ use clap::{Parser, Subcommand};
 use crate::error::{Error, Result};
 use crate::{extract, spec};
 
+mod run_cmd;
+
 /// Conformance and contract testing for documented JSON/HTTP APIs.
 ///
 /// assay turns an API's reference document into a spec, the spec into JSON Schemas
@@ -90,6 +92,19 @@ pub enum Command {
         #[arg(long)]
         list_faults: bool,
     },
+    /// Print the test cases a spec generates (suites/NAME.yaml).
+    ///
+    /// Every case cites the document place it rests on and its severity: `must`
+    /// (stated) or `should` (implied). `assay generate specs/bip.yaml >
+    /// suites/bip.yaml` refreshes a committed suite.
+    Generate { spec: PathBuf },
+    /// Run a spec's cases against a deployment, or against its embedded mock.
+    ///
+    /// Cases are generated from the spec, plus the hand-written ones in
+    /// SUITES/NAME.hand.yaml. Reads run first, concurrently; cases that write run
+    /// only with --allow-writes and delete what they create. Exit 0 when every
+    /// case passed (or was skipped), 1 when one failed, 2 on bad input.
+    Run(Box<RunArgs>),
     /// Validate a JSON document against one of a spec's schemas.
     ///
     /// Prints each violation with its instance path; exit 1 on violations.
@@ -101,6 +116,108 @@ pub enum Command {
         /// The JSON document (`-` for standard input).
         file: PathBuf,
     },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Spec files; several run one after the other (each against its own mock).
+    #[arg(required = true)]
+    pub specs: Vec<PathBuf>,
+    /// Base URL of the deployment (`https://host/prefix`); one spec only.
+    #[arg(long, conflicts_with_all = ["mock", "mock_faults"])]
+    pub base_url: Option<String>,
+    /// Run against the spec's embedded mock (the default without --base-url).
+    #[arg(long)]
+    pub mock: bool,
+    /// Break the mock this way (repeatable); see `assay mock --list-faults`.
+    #[arg(long = "mock-fault", value_name = "NAME", value_parser = parse_fault)]
+    pub mock_faults: Vec<crate::mock::Fault>,
+    /// Records per resource of the mock.
+    #[arg(long, default_value_t = 50)]
+    pub mock_records: usize,
+    /// Folder of hand-written cases (NAME.hand.yaml).
+    #[arg(long, default_value = "suites")]
+    pub suites: PathBuf,
+    /// Run only cases whose id contains this (repeatable).
+    #[arg(long)]
+    pub filter: Vec<String>,
+    /// Run only shard K of N (`2/4`), for CI matrices; deterministic.
+    #[arg(long, value_parser = parse_partition)]
+    pub partition: Option<(usize, usize)>,
+    /// Run the cases that create, change or delete data.
+    #[arg(long)]
+    pub allow_writes: bool,
+    /// Cases in flight at once.
+    #[arg(short = 'j', long, default_value_t = 16)]
+    pub jobs: usize,
+    /// Deadline of each request, body included (`30s`, `500ms`).
+    #[arg(long, default_value = "30s", value_parser = parse_duration)]
+    pub timeout: std::time::Duration,
+    /// Retries of a request answered 429 or 503, with backoff.
+    #[arg(long, default_value_t = 2)]
+    pub retries: u32,
+    /// At most this many requests per second (for live servers).
+    #[arg(long)]
+    pub rate: Option<f64>,
+    /// Largest response body read (`32M`, `512K`); a larger one fails its case.
+    #[arg(long, default_value = "32M", value_parser = parse_size)]
+    pub max_body: usize,
+    /// Report format.
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: crate::report::Format,
+    /// API key, for specs whose auth is an API key header.
+    #[arg(long, env = "ASSAY_API_KEY", hide_env_values = true)]
+    pub api_key: Option<String>,
+    /// User name, for sign-in or login.
+    #[arg(long, env = "ASSAY_USERNAME", hide_env_values = true)]
+    pub username: Option<String>,
+    /// Password, for sign-in or login.
+    #[arg(long, env = "ASSAY_PASSWORD", hide_env_values = true)]
+    pub password: Option<String>,
+    /// A bearer token, instead of signing in.
+    #[arg(long, env = "ASSAY_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+}
+
+fn parse_partition(s: &str) -> std::result::Result<(usize, usize), String> {
+    let bad = || format!("`{s}` is no partition: give K/N with 1 <= K <= N, like 2/4");
+    let (k, n) = s.split_once('/').ok_or_else(bad)?;
+    let (k, n): (usize, usize) = (
+        k.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    if k == 0 || n == 0 || k > n {
+        return Err(bad());
+    }
+    Ok((k, n))
+}
+
+fn parse_duration(s: &str) -> std::result::Result<std::time::Duration, String> {
+    let bad = || format!("`{s}` is no duration: give `30s`, `1.5s` or `500ms`");
+    let (number, scale) = if let Some(n) = s.strip_suffix("ms") {
+        (n, 0.001)
+    } else if let Some(n) = s.strip_suffix('s') {
+        (n, 1.0)
+    } else {
+        (s, 1.0)
+    };
+    let v: f64 = number.trim().parse().map_err(|_| bad())?;
+    if !(v.is_finite() && v > 0.0) {
+        return Err(bad());
+    }
+    Ok(std::time::Duration::from_secs_f64(v * scale))
+}
+
+fn parse_size(s: &str) -> std::result::Result<usize, String> {
+    let bad = || format!("`{s}` is no size: give bytes, or `512K`, `32M`, `1G`");
+    let (number, scale) = match s.trim().chars().last() {
+        Some('K' | 'k') => (&s[..s.len() - 1], 1usize << 10),
+        Some('M' | 'm') => (&s[..s.len() - 1], 1 << 20),
+        Some('G' | 'g') => (&s[..s.len() - 1], 1 << 30),
+        _ => (s, 1),
+    };
+    let v: usize = number.trim().parse().map_err(|_| bad())?;
+    v.checked_mul(scale).filter(|v| *v > 0).ok_or_else(bad)
 }
 
 fn parse_style(s: &str) -> std::result::Result<extract::Style, String> {
@@ -179,6 +296,12 @@ pub fn run(cli: Cli) -> Result<i32> {
             mock_command(spec, config)?;
             Ok(0)
         }
+        Command::Generate { spec } => {
+            let spec = spec::load(&spec)?;
+            emit(&crate::generate::to_yaml(&crate::generate::generate(&spec)))?;
+            Ok(0)
+        }
+        Command::Run(args) => run_cmd::run(*args),
         Command::Validate { spec, schema, file } => {
             let spec = spec::load(&spec)?;
             let (report, code) = validate_command(&spec, &schema, &file)?;
@@ -352,7 +475,7 @@ pub(crate) fn read(path: &Path) -> Result<String> {
     })
 }
 
-fn emit(text: &str) -> Result<()> {
+pub(crate) fn emit(text: &str) -> Result<()> {
     let mut out = std::io::stdout().lock();
     // A closed pipe (`assay ... | head`) is not an error worth a message.
     match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {

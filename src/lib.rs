@@ -5,7 +5,10 @@
 pub mod cli;
 pub mod error;
 pub mod extract;
+pub mod generate;
 pub mod lint;
 pub mod mock;
+pub mod report;
+pub mod run;
 pub mod schema;
 pub mod spec;

@@ -17,3 +17,5 @@ mod schemas;
 /// Committed specs load, are reproduced by extraction + overlay, and the spec
 /// format's schema is fresh.
 mod specs;
+/// Committed suites are current; hand-written ones load beside them.
+mod suites;

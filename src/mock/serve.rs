@@ -67,7 +67,17 @@ pub async fn handle(
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
         .map(String::from);
-    let response = answer(&state, method, uri, headers, body);
+    let mut response = answer(&state, method, uri, headers, body);
+    for h in &state.spec.representation.headers {
+        let value = h
+            .value
+            .as_deref()
+            .and_then(|v| header::HeaderValue::from_str(v).ok());
+        if let (Ok(name), Some(value)) = (header::HeaderName::from_bytes(h.name.as_bytes()), value)
+        {
+            response.headers_mut().insert(name, value);
+        }
+    }
     let response = match host {
         Some(h) => rehost(response, &format!("http://{h}")).await,
         None => response,
@@ -182,7 +192,7 @@ fn answer(
         histories: &state.histories,
         revocable: state.revocable,
     };
-    match (op.kind, resource) {
+    let response = match (op.kind, resource) {
         (OperationKind::List, Some(r)) => {
             let tables = state.tables.lock().expect("no handler panics holding it");
             let metas = state.metas.lock().expect("no handler panics holding it");
@@ -270,8 +280,48 @@ fn answer(
         }
         // The document describes no body: any JSON is faithful to it.
         (_, None) => json_response(spec, 200, json!({})),
+        // A read of one item that is not addressed by id (`currentPerson`): the
+        // caller's own, which the mock takes to be the first.
+        (OperationKind::Other, Some(r)) if op.method == Method::Get => {
+            let tables = state.tables.lock().expect("no handler panics holding it");
+            match tables
+                .get(&r.name)
+                .and_then(|t| t.slots().next().map(|s| t.get(s)))
+            {
+                Some(item) => {
+                    let mut body = Value::Null;
+                    set(&mut body, &r.pointer(&spec.envelope.single), item);
+                    json_response(spec, 200, body)
+                }
+                None => error(spec, 404, "Resource not found"),
+            }
+        }
         _ => error(spec, 501, "This operation is not served by the mock yet"),
+    };
+    documented_type(op, response)
+}
+
+/// A success labelled as the operation's documented response says, where it names
+/// a JSON type other than the API's usual one (GenTaR's `currentPerson`).
+fn documented_type(op: &crate::spec::Operation, mut response: Response) -> Response {
+    let status = response.status().as_u16();
+    let documented = op
+        .responses
+        .iter()
+        .find(|r| r.status == status)
+        .and_then(|r| r.content_type.as_deref())
+        .filter(|t| t.contains("json"));
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("json"));
+    if let (Some(t), true) = (documented, is_json)
+        && let Ok(v) = HeaderValue::from_str(t)
+    {
+        response.headers_mut().insert(header::CONTENT_TYPE, v);
     }
+    response
 }
 
 /// Among writes sharing a route (OMERO saves every type at `/m/save/`), the one

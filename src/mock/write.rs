@@ -291,8 +291,14 @@ pub fn create(c: &Ctx, tables: &mut Tables, metas: &mut Metas) -> Response {
     let Some(items) = tables.get_mut(&r.name) else {
         return error(spec, 500, "No table for this resource");
     };
+    // An id the client may set (a person's email) is kept; otherwise the server
+    // assigns the next one.
+    let given = r.id_field.as_deref().and_then(|f| {
+        let field = r.field(f)?;
+        (!field.readonly).then(|| item.get(f).cloned()).flatten()
+    });
     let mut stored = Value::Object(item);
-    let id = items.next_id();
+    let id = given.unwrap_or_else(|| items.next_id());
     if let Some(id_field) = &r.id_field {
         set(&mut stored, &pointer(id_field), id.clone());
     }

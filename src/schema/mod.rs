@@ -147,7 +147,7 @@ pub fn find(spec: &Spec, name: &str) -> Result<Value> {
     )))
 }
 
-fn operation_slug(id: &str) -> String {
+pub(crate) fn operation_slug(id: &str) -> String {
     id.trim_matches('/').replace('/', ".")
 }
 

@@ -328,6 +328,9 @@ pub struct Header {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pattern: Option<String>,
+    /// The value the document shows (`0.1`): how a mock answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
     pub doc: DocRef,
 }
 

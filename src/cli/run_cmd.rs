@@ -1,0 +1,92 @@
+//! `assay run`: arguments to a plain run config, cases from the spec and the
+//! hand-written suite, a mock started where no base URL is given, the report.
+
+use std::sync::Arc;
+
+use super::{RunArgs, emit};
+use crate::error::{Error, Result};
+use crate::report::Collected;
+use crate::run::{Config, Given, Secret};
+use crate::{generate, spec};
+
+pub fn run(args: RunArgs) -> Result<i32> {
+    if args.base_url.is_some() && args.specs.len() > 1 {
+        return Err(Error::Usage(
+            "--base-url names one deployment: give one spec with it".into(),
+        ));
+    }
+    let mut plans = Vec::new();
+    for path in &args.specs {
+        let spec = spec::load(path)?;
+        let mut cases = generate::generate(&spec).cases;
+        let hand = args.suites.join(format!("{}.hand.yaml", spec.name));
+        if hand.exists() {
+            let suite = generate::load(&hand)?;
+            for c in suite.cases {
+                if cases.iter().any(|g| g.id == c.id) {
+                    return Err(Error::SpecInvalid {
+                        path: hand.clone(),
+                        message: format!("case id `{}` is also a generated case's", c.id),
+                    });
+                }
+                cases.push(c);
+            }
+        }
+        plans.push((spec, cases));
+    }
+    let secret = |s: &Option<String>| s.as_ref().map(Secret::new);
+    let mut config = Config {
+        given: Given {
+            api_key: secret(&args.api_key),
+            username: secret(&args.username),
+            password: secret(&args.password),
+            token: secret(&args.token),
+        },
+        jobs: args.jobs,
+        timeout: args.timeout,
+        retries: args.retries,
+        rate: args.rate,
+        filter: args.filter.clone(),
+        partition: args.partition,
+        allow_writes: args.allow_writes,
+        max_body: args.max_body,
+    };
+    let runtime = tokio::runtime::Runtime::new()
+        .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
+    let mut collected = Collected::default();
+    runtime.block_on(async {
+        for (spec, cases) in plans {
+            let cases = crate::run::select(cases, &config);
+            let spec = Arc::new(spec);
+            let mut report = |e| collected.event(e);
+            match &args.base_url {
+                Some(url) => {
+                    crate::run::run(spec, cases, url, &config, &mut report).await?;
+                }
+                None => {
+                    let mock = crate::mock::Config {
+                        records: args.mock_records,
+                        faults: args.mock_faults.clone(),
+                        ..Default::default()
+                    };
+                    // The mock's own credentials, unless the user gave others.
+                    let g = &mut config.given;
+                    g.api_key.get_or_insert_with(|| Secret::new(&mock.api_key));
+                    g.username
+                        .get_or_insert_with(|| Secret::new(&mock.username));
+                    g.password
+                        .get_or_insert_with(|| Secret::new(&mock.password));
+                    let running = crate::mock::start((*spec).clone(), &mock).await?;
+                    let url = running.url();
+                    let result = crate::run::run(spec, cases, &url, &config, &mut report).await;
+                    running.stop().await;
+                    result?;
+                }
+            }
+        }
+        Ok::<(), Error>(())
+    })?;
+    collected.settle();
+    emit(&collected.render(args.format))?;
+    Ok(if collected.summary().failed > 0 { 1 } else { 0 })
+}

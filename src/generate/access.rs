@@ -1,0 +1,114 @@
+//! Auth cases: a protected read without credentials and with wrong ones gets the
+//! documented refusal; sign-in with the given credentials works and with wrong
+//! ones is refused. `{username}` and `{password}` in a body are filled by the
+//! runner from the credentials it holds, which never appear in a report.
+
+use serde_json::json;
+
+use super::{Case, Check, Credentials, Expect, Gen, Request, Severity, Step, placeholders};
+use crate::spec::{Auth, Method, Operation, OperationKind, Outcome};
+
+pub(super) fn cases(g: &Gen, out: &mut Vec<Case>) {
+    let spec = g.spec;
+    let rejected: &Outcome = match &spec.auth {
+        Auth::ApiKeyHeader {
+            rejected: Some(r), ..
+        } => r,
+        Auth::BearerSignin { rejected, .. } => rejected,
+        _ => return,
+    };
+    let auth_doc = match &spec.auth {
+        Auth::ApiKeyHeader { doc, .. } | Auth::BearerSignin { doc, .. } => doc,
+        _ => return,
+    };
+    // Every protected list without path parameters: the gate is per route on many
+    // servers, so each is worth one request.
+    let protected = spec
+        .operations
+        .iter()
+        .filter(|o| o.auth && o.kind == OperationKind::List && placeholders(&o.path).is_empty());
+    for op in protected {
+        for (credentials, name, what) in [
+            (Credentials::None, "none", "without credentials"),
+            (Credentials::Wrong, "wrong", "with wrong credentials"),
+        ] {
+            let mut request = Request::get(&op.path);
+            request.query = g.fixed_query(op);
+            request.credentials = credentials;
+            let mut step = Step::new(request);
+            step.expect.push(Expect::Status(vec![rejected.status]));
+            if let Some(e) = &rejected.error {
+                step.expect.push(Expect::ErrorBody(e.clone()));
+            }
+            out.push(Case {
+                id: g.id(op, &format!("auth/{name}")),
+                check: Check::Auth,
+                severity: Severity::implied(rejected.implied),
+                doc: rejected.doc.clone().unwrap_or_else(|| auth_doc.clone()),
+                title: format!("a request {what} answers {}", rejected.status),
+                writes: false,
+                steps: vec![step],
+            });
+        }
+    }
+}
+
+/// A sign-in endpoint taking a JSON body: the credentials give a token; wrong ones
+/// get the documented refusal.
+pub(super) fn signin(g: &Gen, op: &Operation, out: &mut Vec<Case>) {
+    let Auth::BearerSignin {
+        signin_path,
+        username_field,
+        password_field,
+        token_pointer,
+        rejected,
+        doc,
+        ..
+    } = &g.spec.auth
+    else {
+        return;
+    };
+    if op.method != Method::Post || op.path != *signin_path {
+        return;
+    }
+    let body = |password: &str| json!({ username_field.clone(): "{username}", password_field.clone(): password });
+    let mut good = Step::new(Request {
+        method: Method::Post,
+        body: Some(body("{password}")),
+        credentials: Credentials::None,
+        ..Request::get(signin_path)
+    });
+    good.expect = vec![Expect::Status(vec![200])];
+    if let Some(schema) = g.response_schema(op) {
+        good.expect.push(Expect::Schema(schema));
+    }
+    good.capture.insert("token".into(), token_pointer.clone());
+    out.push(Case {
+        id: g.id(op, "auth/valid"),
+        check: Check::Auth,
+        severity: Severity::Must,
+        doc: doc.clone(),
+        title: "signing in with the credentials gives a token".into(),
+        writes: false,
+        steps: vec![good],
+    });
+    let mut bad = Step::new(Request {
+        method: Method::Post,
+        body: Some(body("assay-wrong-password")),
+        credentials: Credentials::None,
+        ..Request::get(signin_path)
+    });
+    bad.expect = vec![Expect::Status(vec![rejected.status])];
+    if let Some(e) = &rejected.error {
+        bad.expect.push(Expect::ErrorBody(e.clone()));
+    }
+    out.push(Case {
+        id: g.id(op, "auth/wrong_password"),
+        check: Check::Auth,
+        severity: Severity::implied(rejected.implied),
+        doc: rejected.doc.clone().unwrap_or_else(|| doc.clone()),
+        title: format!("a wrong password answers {}", rejected.status),
+        writes: false,
+        steps: vec![bad],
+    });
+}

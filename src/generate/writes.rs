@@ -1,0 +1,286 @@
+//! Write and state cases, run only with writes allowed. Each starts from a body the
+//! document itself shows for the operation, so a case never invents data: the
+//! example creates; without one of its required fields it is refused naming the
+//! field; with an attribute the table does not list it is refused; a readonly field
+//! it tries to set is not set. Whatever a case creates is deleted afterwards.
+
+use serde_json::{Map, Value, json};
+
+use super::{
+    Case, Check, Cleanup, Expect, Gen, PointerValue, Request, Severity, Step, field_pointer,
+};
+use crate::spec::{
+    Condition, ExampleKind, Kind, Method, Operation, OperationKind, Resource, Response,
+};
+
+pub(super) fn cases(g: &Gen, op: &Operation, out: &mut Vec<Case>) {
+    if op.kind != OperationKind::Create {
+        return;
+    }
+    let Some(r) = g.resource(op) else { return };
+    let Some((example, doc)) = example_body(g, op) else {
+        return;
+    };
+    let Some((mut steps, query)) = g.resolve(op) else {
+        return;
+    };
+    let request_ptr = r.pointer(&g.spec.envelope.request);
+    // An example that breaks the document's own table (a required field left out)
+    // proves nothing about the server; lint reports it.
+    if !fits(g, r, &example) {
+        return;
+    }
+    let mut example = example;
+    let Some(Value::Object(mut item)) = example.pointer(&request_ptr).cloned() else {
+        return;
+    };
+    // The document's examples name items of its own deployment; a reference is
+    // taken from the deployment under test instead.
+    for (key, value) in item.iter_mut() {
+        let Some(target) = key.strip_suffix("_id").and_then(|t| g.spec.resource(t)) else {
+            continue;
+        };
+        let Some(list) = g
+            .list_of(&target.name)
+            .filter(|l| super::placeholders(&l.path).is_empty())
+        else {
+            continue;
+        };
+        let Some(items) = g.items(list) else { continue };
+        let name = format!("ref_{key}");
+        let mut s = Step::new(Request {
+            query: g.fixed_query(list),
+            ..Request::get(&list.path)
+        });
+        let id = target.id_field.as_deref().unwrap_or("id");
+        s.capture
+            .insert(name.clone(), format!("{items}/0{}", field_pointer(id)));
+        steps.push(s);
+        *value = Value::String(format!("{{{name}}}"));
+    }
+    if let Some(slot) = example.pointer_mut(&request_ptr) {
+        *slot = Value::Object(item.clone());
+    }
+    let single = g.single(r);
+    let id_ptr = format!(
+        "{single}{}",
+        field_pointer(r.id_field.as_deref().unwrap_or("id"))
+    );
+    let cleanup = delete_path(g, r).map(|path| Cleanup {
+        id: id_ptr.clone(),
+        path,
+    });
+    let post = |body: Value| {
+        let mut s = Step::new(Request {
+            method: op.method,
+            query: query.clone(),
+            body: Some(body),
+            ..Request::get(&op.path)
+        });
+        s.cleanup = cleanup.clone();
+        s
+    };
+    let with_item = |item: Map<String, Value>| {
+        let mut body = example.clone();
+        if let Some(slot) = body.pointer_mut(&request_ptr) {
+            *slot = Value::Object(item);
+        }
+        body
+    };
+    let case = |check, rest: &str, severity, doc: &crate::spec::DocRef, title, last: Vec<Step>| {
+        let mut s = steps.clone();
+        s.extend(last);
+        Case {
+            id: g.id(op, rest),
+            check,
+            severity,
+            doc: doc.clone(),
+            title,
+            writes: true,
+            steps: s,
+        }
+    };
+    let ok: Vec<&Response> = op
+        .responses
+        .iter()
+        .filter(|x| (200..300).contains(&x.status))
+        .filter(|x| matches!(x.condition, None | Some(Condition::Ok)))
+        .collect();
+    let statuses: Vec<u16> = ok.iter().map(|x| x.status).collect();
+    let sent: Map<String, Value> = item
+        .iter()
+        .filter(|(k, _)| r.field(k).is_some_and(|f| !f.readonly && !f.writeonly))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+
+    // Where the document gives the response its own table (GenTaR answers with
+    // the change history), the response is no item to compare with.
+    let answers_item = op.response_fields.is_empty();
+    let mut create = post(example.clone());
+    if !statuses.is_empty() {
+        create.expect.push(Expect::Status(statuses.clone()));
+    }
+    if let Some(schema) = g.response_schema(op) {
+        create.expect.push(Expect::Schema(schema));
+    }
+    if answers_item {
+        create.expect.push(Expect::Agrees(PointerValue {
+            pointer: single.clone(),
+            value: Value::Object(sent.clone()),
+        }));
+    }
+    out.push(case(
+        Check::Writes,
+        "writes/create",
+        Severity::Must,
+        &doc,
+        "the document's example body creates an item".into(),
+        vec![create],
+    ));
+
+    // State: what was created reads back by id, equal on every field sent.
+    if let Some(get) = get_path(g, r).filter(|_| answers_item) {
+        let mut create = post(example.clone());
+        create.capture.insert("created".into(), id_ptr.clone());
+        let mut read = Step::new(Request::get(get));
+        read.expect = vec![
+            Expect::Status(vec![200]),
+            Expect::Agrees(PointerValue {
+                pointer: single.clone(),
+                value: Value::Object(sent.clone()),
+            }),
+        ];
+        out.push(case(
+            Check::State,
+            "state/read_back",
+            Severity::Should,
+            &doc,
+            "a created item reads back by id, equal on every field sent".into(),
+            vec![create, read],
+        ));
+    }
+
+    let refusal =
+        |condition: Condition| op.responses.iter().find(|x| x.condition == Some(condition));
+    if let Some(resp) = refusal(Condition::MissingRequired) {
+        for f in r
+            .fields
+            .iter()
+            .filter(|f| f.required && item.contains_key(&f.path))
+        {
+            let mut without = item.clone();
+            without.remove(&f.path);
+            let mut s = post(with_item(without));
+            s.expect = refused(resp);
+            s.expect.push(Expect::Mentions(f.path.clone()));
+            out.push(case(
+                Check::Writes,
+                &format!("writes/missing/{}", f.path),
+                Severity::implied(resp.implied),
+                &f.doc,
+                format!(
+                    "a body without the required `{}` is refused naming it",
+                    f.path
+                ),
+                vec![s],
+            ));
+        }
+    }
+    if r.rejects_unknown
+        && let Some(resp) = refusal(Condition::UnknownAttribute)
+    {
+        let mut extra = item.clone();
+        extra.insert("assay_unknown_attribute".into(), json!("x"));
+        let mut s = post(with_item(extra));
+        s.expect = refused(resp);
+        s.expect
+            .push(Expect::Mentions("assay_unknown_attribute".into()));
+        out.push(case(
+            Check::Writes,
+            "writes/unknown_attribute",
+            Severity::implied(resp.implied),
+            &resp.doc,
+            "a body with an attribute the table does not list is refused".into(),
+            vec![s],
+        ));
+    }
+    for f in r
+        .fields
+        .iter()
+        .filter(|f| f.readonly && !f.path.contains(['.', '[']))
+    {
+        let marker = match f.ty.kind {
+            Kind::String if f.pattern.is_none() && f.values.is_empty() => json!("assay-readonly"),
+            Kind::Int => json!(424_242),
+            _ => continue,
+        };
+        if f.ty.array {
+            continue;
+        }
+        let mut set = item.clone();
+        set.insert(f.path.clone(), marker.clone());
+        let mut s = post(with_item(set));
+        s.expect.push(Expect::NoServerError);
+        s.expect.push(Expect::NotSet(PointerValue {
+            pointer: format!("{single}{}", field_pointer(&f.path)),
+            value: marker,
+        }));
+        out.push(case(
+            Check::Writes,
+            &format!("writes/readonly/{}", f.path),
+            Severity::Must,
+            &f.doc,
+            format!("a write cannot set the readonly `{}`", f.path),
+            vec![s],
+        ));
+    }
+}
+
+/// Whether a create body satisfies the resource's create schema.
+fn fits(g: &Gen, r: &Resource, body: &Value) -> bool {
+    let name = format!("{}.create", r.name);
+    let Ok(schema) = crate::schema::find(g.spec, &name) else {
+        return true;
+    };
+    crate::schema::Validator::new(&name, &schema).is_ok_and(|v| v.violations(body).is_empty())
+}
+
+fn refused(resp: &Response) -> Vec<Expect> {
+    let mut e = vec![Expect::Status(vec![resp.status])];
+    if let Some(err) = &resp.error {
+        e.push(Expect::ErrorBody(err.clone()));
+    }
+    e
+}
+
+/// The request body the document shows for the operation, where it is valid JSON.
+fn example_body(g: &Gen, op: &Operation) -> Option<(Value, crate::spec::DocRef)> {
+    g.spec.examples.iter().find_map(|e| {
+        if e.kind != ExampleKind::Request || e.operation.as_deref() != Some(op.id.as_str()) {
+            return None;
+        }
+        let body: Value = serde_json::from_str(e.body.as_deref()?).ok()?;
+        body.is_object().then(|| (body, e.doc.clone()))
+    })
+}
+
+/// Path of the item's DELETE with `{created}` for its id, where there is one.
+fn delete_path(g: &Gen, r: &Resource) -> Option<String> {
+    item_path(g, r, OperationKind::Delete, Method::Delete)
+}
+
+fn get_path(g: &Gen, r: &Resource) -> Option<String> {
+    item_path(g, r, OperationKind::Get, Method::Get)
+}
+
+/// An item operation whose only placeholder is the item's id.
+fn item_path(g: &Gen, r: &Resource, kind: OperationKind, method: Method) -> Option<String> {
+    let op = g.spec.operations.iter().find(|o| {
+        o.kind == kind && o.method == method && o.resource.as_deref() == Some(r.name.as_str())
+    })?;
+    let params = super::placeholders(&op.path);
+    let [only] = params.as_slice() else {
+        return None;
+    };
+    Some(op.path.replace(&format!("{{{only}}}"), "{created}"))
+}

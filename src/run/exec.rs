@@ -1,0 +1,280 @@
+//! One case, step by step: fill the request from earlier captures, send it, check
+//! the expectations, capture, and delete whatever the case created, even when it
+//! failed.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::expect::Checker;
+use super::http::{Body, Outgoing, Response};
+use super::{CaseResult, Ctx, Outcome, Problem};
+use crate::generate::{Case, Credentials, Expect, Request, Step};
+use crate::spec::Method;
+
+/// Why a case cannot go on: it failed, or it has nothing to test with.
+pub(super) enum Stop {
+    Fail(Vec<Problem>),
+    Skip(String),
+}
+
+pub(super) type Vars = HashMap<String, Value>;
+
+pub(super) async fn run_case(ctx: Arc<Ctx>, case: Arc<Case>) -> CaseResult {
+    let started = std::time::Instant::now();
+    let sends_valid = case
+        .steps
+        .iter()
+        .any(|s| s.request.credentials == Credentials::Valid);
+    let outcome = if sends_valid && !ctx.session.has_valid() {
+        Outcome::Skipped(ctx.session.missing().to_string())
+    } else if case.writes && !ctx.allow_writes {
+        Outcome::Skipped("writes data; run with --allow-writes".into())
+    } else {
+        let mut vars = Vars::new();
+        let mut created: Vec<(String, String)> = Vec::new();
+        let mut result = Ok(());
+        for (i, step) in case.steps.iter().enumerate() {
+            result = run_step(&ctx, step, i, case.steps.len(), &mut vars, &mut created).await;
+            if result.is_err() {
+                break;
+            }
+        }
+        let mut outcome = match result {
+            Ok(()) => Outcome::Passed,
+            Err(Stop::Skip(why)) => Outcome::Skipped(why),
+            Err(Stop::Fail(p)) => Outcome::Failed(p),
+        };
+        for (line, problem) in cleanup(&ctx, &created).await {
+            let p = Problem::msg(format!(
+                "clean-up {line} failed: {problem}; the item is left behind"
+            ));
+            match &mut outcome {
+                Outcome::Failed(list) => list.push(p),
+                _ => outcome = Outcome::Failed(vec![p]),
+            }
+        }
+        outcome
+    };
+    CaseResult::new(&case, outcome, started.elapsed(), &ctx.session.secrets())
+}
+
+async fn run_step(
+    ctx: &Ctx,
+    step: &Step,
+    index: usize,
+    steps: usize,
+    vars: &mut Vars,
+    created: &mut Vec<(String, String)>,
+) -> Result<(), Stop> {
+    let out = outgoing(ctx, &step.request, vars)?;
+    let line = out.line();
+    let label = if steps > 1 {
+        format!("step {} of {steps}, {line}", index + 1)
+    } else {
+        line.clone()
+    };
+    let resp = ctx
+        .send(&out, step.request.credentials)
+        .await
+        .map_err(|e| Stop::Fail(vec![Problem::msg(format!("{label}: {e}"))]))?;
+    if let Some(c) = &step.cleanup
+        && (200..300).contains(&resp.status)
+        && let Some(id) = resp.json.as_ref().ok().and_then(|b| b.pointer(&c.id))
+    {
+        created.push((c.path.clone(), super::expect::text(id)));
+    }
+    let checker = Checker {
+        validators: &ctx.validators,
+        spec: &ctx.spec,
+    };
+    let mut problems = Vec::new();
+    for e in &step.expect {
+        let e = fill_expect(e, vars);
+        problems.extend(checker.check(&e, &resp));
+        problems.extend(super::probe::probe(ctx, &e, &resp, &out, vars).await);
+    }
+    // A step that only prepares (no expectations) must succeed for the case to
+    // mean anything.
+    if step.expect.is_empty() && !(200..300).contains(&resp.status) {
+        problems.push(Problem::with_body(
+            format!("expected a 2xx to go on, got {}", resp.status),
+            &resp,
+        ));
+    }
+    if !problems.is_empty() {
+        for p in &mut problems {
+            p.message = format!("{label}: {}", p.message);
+        }
+        return Err(Stop::Fail(problems));
+    }
+    for (name, pointer) in &step.capture {
+        match resp.json.as_ref().ok().and_then(|b| b.pointer(pointer)) {
+            Some(v) if !v.is_null() => {
+                vars.insert(name.clone(), v.clone());
+            }
+            _ => {
+                return Err(Stop::Skip(format!(
+                    "{line} has nothing at {pointer} to take `{name}` from (no data to test with)"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Deletes what a case created; the failures, by request.
+async fn cleanup(ctx: &Ctx, created: &[(String, String)]) -> Vec<(String, String)> {
+    let mut failed = Vec::new();
+    for (path, id) in created {
+        let mut vars = Vars::new();
+        vars.insert("created".into(), Value::String(id.clone()));
+        let req = Request {
+            method: Method::Delete,
+            ..Request::get(path)
+        };
+        let Ok(out) = outgoing(ctx, &req, &vars) else {
+            continue;
+        };
+        match ctx.send(&out, Credentials::Valid).await {
+            Ok(r) if (200..300).contains(&r.status) || r.status == 404 => {}
+            Ok(r) => failed.push((out.line(), format!("answered {}", r.status))),
+            Err(e) => failed.push((out.line(), e)),
+        }
+    }
+    failed
+}
+
+/// The request as sent: placeholders filled, credentials attached.
+pub(super) fn outgoing(ctx: &Ctx, req: &Request, vars: &Vars) -> Result<Outgoing, Stop> {
+    let path = fill(&req.path, vars, true);
+    let mut url =
+        super::session::join(&ctx.base, &path).map_err(|e| Stop::Fail(vec![Problem::msg(e)]))?;
+    if !req.query.is_empty() {
+        let mut pairs = url.query_pairs_mut();
+        for (k, v) in &req.query {
+            pairs.append_pair(k, &fill(v, vars, false));
+        }
+    }
+    let body = match (&req.body, &req.raw_body) {
+        (Some(b), _) => Some(Body::Json(fill_value(b, vars, Some(ctx)))),
+        (None, Some(raw)) => Some(Body::Raw(raw.clone())),
+        (None, None) => None,
+    };
+    Ok(Outgoing {
+        method: req.method,
+        url,
+        headers: ctx.session.headers(req.credentials, req.method),
+        body,
+    })
+}
+
+/// `{name}` filled from captures; unknown names stay as written. In paths the
+/// value is percent-encoded as one segment.
+pub(super) fn fill(s: &str, vars: &Vars, in_path: bool) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
+        let name = &rest[start + 1..start + len];
+        out.push_str(&rest[..start]);
+        match vars.get(name) {
+            Some(v) => {
+                let t = super::expect::text(v);
+                if in_path {
+                    out.push_str(&percent_encoding::utf8_percent_encode(&t, SEGMENT).to_string());
+                } else {
+                    out.push_str(&t);
+                }
+            }
+            None => out.push_str(&rest[start..start + len + 1]),
+        }
+        rest = &rest[start + len + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'/')
+    .add(b'%');
+
+/// Fills the strings of a JSON value; a string that is exactly `{name}` takes the
+/// captured value with its type. Secrets are filled only in request bodies.
+fn fill_value(v: &Value, vars: &Vars, ctx: Option<&Ctx>) -> Value {
+    match v {
+        Value::String(s) => {
+            if let Some(name) = s.strip_prefix('{').and_then(|r| r.strip_suffix('}')) {
+                if let Some(secret) = ctx.and_then(|c| c.session.placeholder(name)) {
+                    return Value::String(secret.expose().to_string());
+                }
+                if let Some(v) = vars.get(name) {
+                    return v.clone();
+                }
+            }
+            Value::String(fill(s, vars, false))
+        }
+        Value::Array(a) => Value::Array(a.iter().map(|x| fill_value(x, vars, ctx)).collect()),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, x)| (k.clone(), fill_value(x, vars, ctx)))
+                .collect(),
+        ),
+        v => v.clone(),
+    }
+}
+
+fn fill_expect(e: &Expect, vars: &Vars) -> Expect {
+    if vars.is_empty() {
+        return e.clone();
+    }
+    let mut e = e.clone();
+    match &mut e {
+        Expect::Equals(pv) | Expect::Agrees(pv) | Expect::NotSet(pv) => {
+            pv.value = fill_value(&pv.value, vars, None)
+        }
+        Expect::EachMatches(m) => {
+            for v in &mut m.values {
+                *v = fill(v, vars, false);
+            }
+        }
+        Expect::EachContains(m) => m.term = fill(&m.term, vars, false),
+        Expect::Mentions(t) => *t = fill(t, vars, false),
+        _ => {}
+    }
+    e
+}
+
+impl Ctx {
+    /// Sends, sharing identical reads of the read-only phase: a GET whose answer
+    /// several cases check is asked once.
+    pub(super) async fn send(
+        &self,
+        out: &Outgoing,
+        mode: Credentials,
+    ) -> Result<Arc<Response>, String> {
+        if out.method != Method::Get || self.allow_writes_now() {
+            return self.http.send(out).await.map(Arc::new);
+        }
+        let key = (out.url.to_string(), mode);
+        let cell = {
+            let mut cache = self.cache.lock().expect("the cache lock is never poisoned");
+            cache.entry(key).or_default().clone()
+        };
+        cell.get_or_init(|| async { self.http.send(out).await.map(Arc::new) })
+            .await
+            .clone()
+    }
+}

@@ -1,0 +1,347 @@
+//! Stage 6, run: executes cases against a deployment, concurrently and bounded.
+//!
+//! Cases that only read run first, all together, sharing identical GETs; cases
+//! that write run after them (never while a walk counts items), and only when
+//! writes are allowed — otherwise they are counted as skipped. Each case ends as
+//! passed, failed (with its problems, each a message and maybe a diff) or skipped
+//! (with the reason). Results stream out as events for reporters; no secret the
+//! session holds survives into a result.
+
+mod exec;
+mod expect;
+pub mod http;
+mod probe;
+pub mod session;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::generate::{Case, Check, Credentials, Severity};
+use crate::schema::Validator;
+use crate::spec::Spec;
+pub use session::{Given, Secret};
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub given: Given,
+    /// Cases in flight at once.
+    pub jobs: usize,
+    pub timeout: Duration,
+    pub retries: u32,
+    /// Requests per second, at most.
+    pub rate: Option<f64>,
+    /// Run only cases whose id contains one of these.
+    pub filter: Vec<String>,
+    /// Run only shard K of N (1-based), by position among the selected cases.
+    pub partition: Option<(usize, usize)>,
+    pub allow_writes: bool,
+    pub max_body: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            given: Given::default(),
+            jobs: 16,
+            timeout: Duration::from_secs(30),
+            retries: 2,
+            rate: None,
+            filter: Vec::new(),
+            partition: None,
+            allow_writes: false,
+            max_body: 32 << 20,
+        }
+    }
+}
+
+/// One problem a case found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    pub message: String,
+    pub diff: Option<String>,
+}
+
+impl Problem {
+    pub fn msg(message: impl Into<String>) -> Self {
+        Problem {
+            message: message.into(),
+            diff: None,
+        }
+    }
+
+    /// A problem shown with the start of the response body.
+    pub fn with_body(message: impl Into<String>, resp: &http::Response) -> Self {
+        Problem {
+            message: message.into(),
+            diff: Some(format!("body: {}", resp.excerpt(300))),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    Passed,
+    Failed(Vec<Problem>),
+    Skipped(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Passed,
+    Failed,
+    Skipped,
+}
+
+/// A finished case, as every reporter sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseResult {
+    pub id: String,
+    pub check: Check,
+    pub severity: Severity,
+    pub status: Status,
+    pub doc: String,
+    pub title: String,
+    /// Why it failed or was skipped; empty when it passed.
+    pub message: String,
+    pub diff: Option<String>,
+    pub duration_ms: u64,
+}
+
+impl CaseResult {
+    fn new(case: &Case, outcome: Outcome, took: Duration, secrets: &[String]) -> Self {
+        let (status, message, diff) = match outcome {
+            Outcome::Passed => (Status::Passed, String::new(), None),
+            Outcome::Skipped(why) => (Status::Skipped, why, None),
+            Outcome::Failed(problems) => {
+                let message = problems
+                    .iter()
+                    .map(|p| p.message.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                let diffs: Vec<&str> = problems.iter().filter_map(|p| p.diff.as_deref()).collect();
+                let diff = (!diffs.is_empty()).then(|| diffs.join("\n"));
+                (Status::Failed, message, diff)
+            }
+        };
+        CaseResult {
+            id: case.id.clone(),
+            check: case.check,
+            severity: case.severity,
+            status,
+            doc: case.doc.to_string(),
+            title: case.title.clone(),
+            message: scrub(&message, secrets),
+            diff: diff.map(|d| scrub(&d, secrets)),
+            duration_ms: took.as_millis() as u64,
+        }
+    }
+}
+
+/// Replaces every secret in a text (servers echo what they are sent).
+pub fn scrub(text: &str, secrets: &[String]) -> String {
+    let mut out = text.to_string();
+    for s in secrets {
+        if out.contains(s.as_str()) {
+            out = out.replace(s.as_str(), "(redacted)");
+        }
+    }
+    out
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct Summary {
+    pub passed: usize,
+    pub failed: usize,
+    pub skipped: usize,
+}
+
+impl Summary {
+    pub fn add(&mut self, s: Status) {
+        match s {
+            Status::Passed => self.passed += 1,
+            Status::Failed => self.failed += 1,
+            Status::Skipped => self.skipped += 1,
+        }
+    }
+}
+
+/// What reporters consume.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    RunStarted {
+        spec: String,
+        target: String,
+        cases: usize,
+    },
+    CaseFinished(CaseResult),
+    RunFinished {
+        spec: String,
+        summary: Summary,
+        requests: u64,
+        millis: u64,
+    },
+}
+
+pub(crate) struct Ctx {
+    pub spec: Arc<Spec>,
+    pub base: reqwest::Url,
+    pub http: Arc<http::Http>,
+    pub session: session::Session,
+    pub validators: HashMap<String, Validator>,
+    pub allow_writes: bool,
+    writing: AtomicBool,
+    #[allow(clippy::type_complexity)]
+    cache: std::sync::Mutex<
+        HashMap<
+            (String, Credentials),
+            Arc<tokio::sync::OnceCell<Result<Arc<http::Response>, String>>>,
+        >,
+    >,
+}
+
+impl Ctx {
+    fn allow_writes_now(&self) -> bool {
+        self.writing.load(Ordering::Relaxed)
+    }
+}
+
+/// The cases a run selects: by filter, then by partition.
+pub fn select(cases: Vec<Case>, config: &Config) -> Vec<Case> {
+    let filtered: Vec<Case> = cases
+        .into_iter()
+        .filter(|c| {
+            config.filter.is_empty() || config.filter.iter().any(|f| c.id.contains(f.as_str()))
+        })
+        .collect();
+    match config.partition {
+        Some((k, n)) => filtered
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| i % n == k - 1)
+            .map(|(_, c)| c)
+            .collect(),
+        None => filtered,
+    }
+}
+
+/// A connection to one deployment: client, credentials and schemas, ready to
+/// run cases one by one (the test harness) or all together (`run`).
+pub struct Runner {
+    ctx: Arc<Ctx>,
+}
+
+impl Runner {
+    /// Checks the URL, builds the client, compiles the schemas and signs in.
+    pub async fn connect(spec: Arc<Spec>, base_url: &str, config: &Config) -> Result<Self> {
+        let base = reqwest::Url::parse(base_url)
+            .map_err(|e| Error::Usage(format!("invalid base URL `{base_url}`: {e}")))?;
+        if !matches!(base.scheme(), "http" | "https") {
+            return Err(Error::Usage(format!(
+                "base URL `{base_url}` is not http or https"
+            )));
+        }
+        let loopback = matches!(base.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+        let http = http::Http::new(
+            http::Limits {
+                timeout: config.timeout,
+                max_body: config.max_body,
+                retries: config.retries,
+                rate: config.rate,
+            },
+            &base,
+            loopback,
+        )
+        .map_err(Error::Usage)?;
+        let mut validators = HashMap::new();
+        for n in crate::schema::generate(&spec) {
+            let v = Validator::new(&n.name, &n.schema)
+                .map_err(|e| Error::Usage(format!("schema `{}` of {}: {e}", n.name, spec.name)))?;
+            validators.insert(n.name, v);
+        }
+        let session = session::Session::open(&spec, &http, &base, config.given.clone())
+            .await
+            .map_err(|e| Error::Usage(format!("cannot authenticate to {base_url}: {e}")))?;
+        Ok(Runner {
+            ctx: Arc::new(Ctx {
+                spec,
+                base,
+                http,
+                session,
+                validators,
+                allow_writes: config.allow_writes,
+                writing: AtomicBool::new(false),
+                cache: Default::default(),
+            }),
+        })
+    }
+
+    /// Whether the runner is in its write phase: reads are no longer shared.
+    pub fn set_writing(&self, writing: bool) {
+        self.ctx.writing.store(writing, Ordering::Relaxed);
+    }
+
+    pub async fn case(&self, case: Arc<Case>) -> CaseResult {
+        exec::run_case(self.ctx.clone(), case).await
+    }
+
+    /// Requests sent so far.
+    pub fn requests(&self) -> u64 {
+        self.ctx.http.sent.load(Ordering::Relaxed)
+    }
+}
+
+/// Runs cases of a spec against `base_url`; events go to `report` as cases finish.
+pub async fn run(
+    spec: Arc<Spec>,
+    cases: Vec<Case>,
+    base_url: &str,
+    config: &Config,
+    report: &mut dyn FnMut(Event),
+) -> Result<Summary> {
+    let started = std::time::Instant::now();
+    let runner = Arc::new(Runner::connect(spec.clone(), base_url, config).await?);
+    report(Event::RunStarted {
+        spec: spec.name.clone(),
+        target: base_url.to_string(),
+        cases: cases.len(),
+    });
+    let (reads, writes): (Vec<Case>, Vec<Case>) = cases.into_iter().partition(|c| !c.writes);
+    let mut summary = Summary::default();
+    for (phase, list) in [(false, reads), (true, writes)] {
+        runner.set_writing(phase);
+        let sem = Arc::new(tokio::sync::Semaphore::new(config.jobs.max(1)));
+        let mut set = tokio::task::JoinSet::new();
+        for case in list {
+            let (runner, sem) = (runner.clone(), sem.clone());
+            set.spawn(async move {
+                let _permit = sem.acquire_owned().await;
+                runner.case(Arc::new(case)).await
+            });
+        }
+        while let Some(done) = set.join_next().await {
+            match done {
+                Ok(result) => {
+                    summary.add(result.status);
+                    report(Event::CaseFinished(result));
+                }
+                Err(e) => {
+                    return Err(Error::Usage(format!("a case task broke down: {e}")));
+                }
+            }
+        }
+    }
+    report(Event::RunFinished {
+        spec: spec.name.clone(),
+        summary,
+        requests: runner.requests(),
+        millis: started.elapsed().as_millis() as u64,
+    });
+    Ok(summary)
+}
