@@ -110,3 +110,162 @@ fn every_style_refuses_a_document_it_cannot_read() {
         assert!(err.contains("empty.txt:1"), "{style}: {err}");
     }
 }
+
+/// The JSON report, decoded.
+#[derive(serde::Deserialize)]
+struct Report {
+    summary: Summary,
+    cases: Vec<ReportCase>,
+}
+
+#[derive(serde::Deserialize, PartialEq, Debug)]
+struct Summary {
+    passed: usize,
+    failed: usize,
+    skipped: usize,
+}
+
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct ReportCase {
+    id: String,
+    check: String,
+    severity: String,
+    status: String,
+    doc: String,
+    message: String,
+    diff: Option<String>,
+}
+
+#[test]
+fn run_reports_in_every_format_with_exit_codes() {
+    let (code, out, err) = assay(&["run", "specs/impc_images.yaml", "--format", "json"]);
+    assert_eq!(code, 0, "{err}");
+    let report: Report = serde_json::from_str(&out).unwrap();
+    assert_eq!(report.summary.failed, 0);
+    assert_eq!(
+        report.summary.passed + report.summary.skipped,
+        report.cases.len()
+    );
+
+    let (code, out, _) = assay(&[
+        "run",
+        "specs/impc_images.yaml",
+        "--mock-fault",
+        "ignore-filter",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1);
+    let report: Report = serde_json::from_str(&out).unwrap();
+    let failed: Vec<&ReportCase> = report
+        .cases
+        .iter()
+        .filter(|c| c.status == "failed")
+        .collect();
+    assert_eq!(failed.len(), report.summary.failed);
+    assert!(
+        failed
+            .iter()
+            .all(|c| c.check == "filters" && c.doc.starts_with("impc_images.txt:"))
+    );
+
+    let (code, out, _) = assay(&[
+        "run",
+        "specs/impc_images.yaml",
+        "--mock-fault",
+        "wrong-total-count",
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("FAIL impc_images/impc_images/list/pagination/walk"),
+        "{out}"
+    );
+    assert!(out.contains("the total says"), "{out}");
+    assert!(out.lines().last().unwrap().ends_with("skipped"), "{out}");
+
+    let (code, out, _) = assay(&[
+        "run",
+        "specs/impc_images.yaml",
+        "--mock-fault",
+        "wrong-content-type",
+        "--format",
+        "junit",
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("<testsuite name=\"impc_images\"") && out.contains("<failure"),
+        "{out}"
+    );
+
+    let (code, out, _) = assay(&[
+        "run",
+        "specs/impc_images.yaml",
+        "--mock-fault",
+        "wrong-content-type",
+        "--format",
+        "github",
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("::error file=impc_images.txt,line=")),
+        "{out}"
+    );
+}
+
+#[test]
+fn run_refuses_bad_arguments_with_exit_2() {
+    for (args, says) in [
+        (
+            &["run", "specs/bip.yaml", "--partition", "3/2"][..],
+            "no partition",
+        ),
+        (
+            &["run", "specs/bip.yaml", "--timeout", "soon"][..],
+            "no duration",
+        ),
+        (
+            &["run", "specs/bip.yaml", "--max-body", "lots"][..],
+            "no size",
+        ),
+        (&["run", "no/such.yaml"][..], "no/such.yaml"),
+        (
+            &["run", "specs/bip.yaml", "--base-url", "ftp://x"][..],
+            "not http",
+        ),
+        (
+            &[
+                "run",
+                "specs/bip.yaml",
+                "specs/idr.yaml",
+                "--base-url",
+                "http://x",
+            ][..],
+            "one spec",
+        ),
+        (
+            &["run", "specs/bip.yaml", "--mock-fault", "ignore-filtre"][..],
+            "did you mean `ignore-filter`",
+        ),
+    ] {
+        let (code, _, err) = assay(args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn secrets_from_the_environment_stay_out_of_help_and_reports() {
+    let out = Command::new(env!("CARGO_BIN_EXE_assay"))
+        .args(["run", "--help"])
+        .env("ASSAY_API_KEY", "very-secret-key-4242")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("ASSAY_API_KEY") && !text.contains("very-secret-key-4242"),
+        "{text}"
+    );
+}

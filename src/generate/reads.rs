@@ -236,10 +236,16 @@ fn identity(g: &Gen, op: &Operation, out: &mut Vec<Case>) {
                 query,
                 ..Request::get(&path)
             });
+            // Tagged as such, or the only 404 the operation documents.
             let documented = op
                 .responses
                 .iter()
-                .find(|x| x.condition == Some(Condition::NotFound));
+                .find(|x| x.condition == Some(Condition::NotFound))
+                .or_else(|| {
+                    op.responses
+                        .iter()
+                        .find(|x| x.status == 404 && x.condition.is_none())
+                });
             let (expect, severity, doc, title) = match documented {
                 Some(resp) => {
                     let mut e = vec![Expect::Status(vec![resp.status])];

@@ -27,10 +27,12 @@ pub(super) async fn run_case(ctx: Arc<Ctx>, case: Arc<Case>) -> CaseResult {
         .steps
         .iter()
         .any(|s| s.request.credentials == Credentials::Valid);
-    let outcome = if sends_valid && !ctx.session.has_valid() {
-        Outcome::Skipped(ctx.session.missing().to_string())
-    } else if case.writes && !ctx.allow_writes {
+    let outcome = if case.writes && !ctx.allow_writes {
         Outcome::Skipped("writes data; run with --allow-writes".into())
+    } else if let (true, Some(why)) = (sends_valid, &ctx.session.broken) {
+        Outcome::Failed(vec![Problem::msg(format!("cannot sign in: {why}"))])
+    } else if sends_valid && !ctx.session.has_valid() {
+        Outcome::Skipped(ctx.session.missing().to_string())
     } else {
         let mut vars = Vars::new();
         let mut created: Vec<(String, String)> = Vec::new();

@@ -265,9 +265,11 @@ impl Runner {
                 .map_err(|e| Error::Usage(format!("schema `{}` of {}: {e}", n.name, spec.name)))?;
             validators.insert(n.name, v);
         }
-        let session = session::Session::open(&spec, &http, &base, config.given.clone())
-            .await
-            .map_err(|e| Error::Usage(format!("cannot authenticate to {base_url}: {e}")))?;
+        let session = match session::Session::open(&spec, &http, &base, config.given.clone()).await
+        {
+            Ok(s) => s,
+            Err(why) => session::Session::failed(&spec, config.given.clone(), why),
+        };
         Ok(Runner {
             ctx: Arc::new(Ctx {
                 spec,

@@ -56,6 +56,8 @@ pub struct Session {
     /// The CSRF token to send on protected methods.
     csrf: Option<Secret>,
     given: Given,
+    /// Why signing in failed, when the server would not let the runner in.
+    pub broken: Option<String>,
 }
 
 impl Session {
@@ -72,6 +74,7 @@ impl Session {
             valid: None,
             csrf: None,
             given: given.clone(),
+            broken: None,
         };
         match &spec.auth {
             Auth::None { .. } => s.valid = Some(Vec::new()),
@@ -195,6 +198,18 @@ impl Session {
             }
         }
         Ok(s)
+    }
+
+    /// A session whose sign-in failed: cases that need credentials fail with `why`,
+    /// the others still run.
+    pub fn failed(spec: &Spec, given: Given, why: String) -> Self {
+        Session {
+            auth: spec.auth.clone(),
+            valid: None,
+            csrf: None,
+            given,
+            broken: Some(why),
+        }
     }
 
     /// Whether valid credentials are at hand (always, for an open API).

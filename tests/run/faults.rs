@@ -1,0 +1,109 @@
+//! Each fault of the mock, switched on alone, fails the run, and exactly the
+//! checks that should catch it do. A fault no check caught would be a gap in the
+//! catalogue.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use assay::mock::Fault;
+
+use super::{failed, run_mock};
+
+/// The fault, the spec that shows it, and the checks whose cases fail.
+const CAUGHT: &[(Fault, &str, &[&str])] = &[
+    (
+        Fault::DropRequiredField,
+        "bip",
+        &["identity", "pagination", "schema"],
+    ),
+    (Fault::WrongFieldType, "omero", &["schema"]),
+    (
+        Fault::ExtraNullFields,
+        "omero",
+        &["representation", "schema"],
+    ),
+    (Fault::IgnorePageSize, "bip", &["pagination"]),
+    (Fault::IgnoreMaxPageSize, "omero", &["pagination"]),
+    (Fault::OffByOnePages, "bip", &["pagination"]),
+    (Fault::DuplicateAcrossPages, "bip", &["pagination"]),
+    (Fault::UnstableOrder, "bip", &["pagination"]),
+    (Fault::WrongTotalCount, "bip", &["pagination"]),
+    (Fault::IgnoreFilter, "bip", &["filters"]),
+    (Fault::IgnoreSort, "gentar", &["sorting"]),
+    (Fault::OkForUnknownId, "omero", &["identity"]),
+    (
+        Fault::WrongErrorBody,
+        "bip",
+        &["auth", "identity", "writes"],
+    ),
+    (Fault::AuthNotEnforced, "gentar", &["auth"]),
+    (Fault::WrongContentType, "impc_images", &["content_type"]),
+    (Fault::ServerErrorOnBadParam, "omero", &["pagination"]),
+    (Fault::AcceptUnknownAttribute, "bip", &["writes"]),
+    (Fault::AcceptMissingRequired, "bip", &["writes"]),
+    (Fault::ReadonlyWritable, "bip", &["writes"]),
+    (Fault::BrokenLinks, "gentar", &["links"]),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_fault_is_caught_by_the_checks_that_own_it() {
+    let mut wrong = Vec::new();
+    for (fault, spec, checks) in CAUGHT {
+        let results = run_mock(spec, &[*fault], |_| {}).await;
+        let caught: BTreeSet<&str> = failed(&results).iter().map(|r| r.check.as_str()).collect();
+        let want: BTreeSet<&str> = checks.iter().copied().collect();
+        if caught != want {
+            wrong.push(format!(
+                "{fault} on {spec}: caught by {caught:?}, expected {want:?}"
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[test]
+fn the_table_names_every_fault_but_the_transport_ones() {
+    for f in Fault::ALL {
+        let listed = CAUGHT.iter().any(|(x, _, _)| x == f);
+        assert_eq!(listed, !matches!(f, Fault::Slow | Fault::Reset), "{f}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_server_fails_its_cases_at_the_deadline() {
+    let started = std::time::Instant::now();
+    let results = run_mock("impc_images", &[Fault::Slow], |c| {
+        c.timeout = Duration::from_millis(300);
+        c.filter = vec!["status".into(), "content_type".into()];
+    })
+    .await;
+    assert!(!results.is_empty());
+    for r in &results {
+        assert!(
+            r.message.contains("timed out") || r.message.contains("no complete response"),
+            "{}: {}",
+            r.id,
+            r.message
+        );
+    }
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_cutting_responses_off_fails_every_case_with_the_reason() {
+    for spec in ["idr", "gentar"] {
+        let results = run_mock(spec, &[Fault::Reset], |_| {}).await;
+        let bad = failed(&results);
+        assert_eq!(bad.len(), results.len(), "{spec}: every case fails");
+        for r in bad {
+            assert!(
+                r.message.contains("connection closed")
+                    || r.message.contains("broke off")
+                    || r.message.contains("cannot sign in"),
+                "{}: {}",
+                r.id,
+                r.message
+            );
+        }
+    }
+}

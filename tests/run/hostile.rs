@@ -1,0 +1,195 @@
+//! A server that breaks HTTP itself, one way per path: every case against it
+//! fails with a message that says what the server did, the run ends on time, and
+//! what the server echoes of the credentials never reaches the report.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use assay::generate::{Case, Check, Expect, PointerValue, Request, Severity, Step};
+use assay::run::{Config, Event, Given, Secret, Status};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+const KEY: &str = "hostile-test-key-0123456789";
+
+async fn serve() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            tokio::spawn(answer(stream, addr.port()));
+        }
+    });
+    format!("http://{addr}")
+}
+
+async fn answer(mut s: TcpStream, port: u16) {
+    let mut head = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 16 * 1024 {
+        match s.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => head.extend_from_slice(&buf[..n]),
+        }
+    }
+    let text = String::from_utf8_lossy(&head).to_string();
+    let path = text
+        .split(' ')
+        .nth(1)
+        .unwrap_or("/")
+        .split('?')
+        .next()
+        .unwrap_or("/")
+        .to_string();
+    let json = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n";
+    let reply = |s: String| s.into_bytes();
+    let out: Vec<u8> = match path.as_str() {
+        "/not-json" => reply(format!("{json}content-length: 13\r\n\r\n<html>oops</h")),
+        "/bad-utf8" => {
+            let mut v = format!("{json}content-length: 6\r\n\r\n").into_bytes();
+            v.extend_from_slice(b"\"\xff\xfe\xfd\"\n");
+            v
+        }
+        "/huge-announced" => reply(format!("{json}content-length: 999999999\r\n\r\n{{")),
+        "/huge-chunked" => {
+            let _ = s
+                .write_all(format!("{json}transfer-encoding: chunked\r\n\r\n").as_bytes())
+                .await;
+            let chunk = format!("{:x}\r\n{}\r\n", 64 * 1024, "x".repeat(64 * 1024));
+            for _ in 0..64 {
+                if s.write_all(chunk.as_bytes()).await.is_err() {
+                    return;
+                }
+            }
+            return;
+        }
+        "/drip" => {
+            let _ = s
+                .write_all(format!("{json}content-length: 1000\r\n\r\n").as_bytes())
+                .await;
+            for _ in 0..1000 {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                if s.write_all(b" ").await.is_err() {
+                    return;
+                }
+            }
+            return;
+        }
+        "/hang" => {
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            return;
+        }
+        // Closed with the request read and nothing answered.
+        "/reset" => return,
+        "/short" => reply(format!("{json}content-length: 100\r\n\r\n{{\"ok\": true}}")),
+        "/loop" => {
+            reply("HTTP/1.1 302 Found\r\nlocation: /loop\r\ncontent-length: 0\r\n\r\n".into())
+        }
+        "/away" => reply(format!(
+            "HTTP/1.1 302 Found\r\nlocation: http://127.0.0.2:{port}/ok\r\ncontent-length: 0\r\n\r\n"
+        )),
+        "/echo" => {
+            let body = serde_json::to_string(&text).unwrap();
+            reply(format!(
+                "HTTP/1.1 500 Oops\r\ncontent-type: text/plain\r\ncontent-length: {}\r\n\r\n{body}",
+                body.len()
+            ))
+        }
+        _ => reply(format!("{json}content-length: 12\r\n\r\n{{\"ok\": true}}")),
+    };
+    let _ = s.write_all(&out).await;
+    let _ = s.shutdown().await;
+}
+
+fn case(path: &str) -> Case {
+    let mut step = Step::new(Request::get(path));
+    step.expect = vec![
+        Expect::Status(vec![200]),
+        Expect::Equals(PointerValue {
+            pointer: "/ok".into(),
+            value: true.into(),
+        }),
+    ];
+    Case {
+        id: format!("hostile{path}"),
+        check: Check::Status,
+        severity: Severity::Must,
+        doc: "bip.txt:1".parse().unwrap(),
+        title: path.into(),
+        writes: false,
+        steps: vec![step],
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hostile_server_fails_cases_with_reasons_and_never_hangs_the_runner() {
+    let url = serve().await;
+    let spec = assay::spec::load(&crate::common::spec_path("bip")).unwrap();
+    let expected = [
+        ("/ok", ""),
+        ("/not-json", "not JSON"),
+        ("/bad-utf8", "not JSON"),
+        ("/huge-announced", "over the limit"),
+        ("/huge-chunked", "over the limit"),
+        ("/drip", "timed out"),
+        ("/hang", "timed out"),
+        ("/reset", "request failed"),
+        ("/short", "broke off"),
+        ("/loop", "redirect"),
+        ("/away", "got 302"),
+        ("/echo", "got 500"),
+    ];
+    let cases: Vec<Case> = expected.iter().map(|(p, _)| case(p)).collect();
+    let config = Config {
+        given: Given {
+            api_key: Some(Secret::new(KEY)),
+            ..Given::default()
+        },
+        timeout: Duration::from_secs(1),
+        max_body: 1 << 20,
+        retries: 0,
+        ..Config::default()
+    };
+    let mut results = Vec::new();
+    let started = std::time::Instant::now();
+    let mut report = |e| {
+        if let Event::CaseFinished(r) = e {
+            results.push(r)
+        }
+    };
+    let run = assay::run::run(Arc::new(spec), cases, &url, &config, &mut report);
+    tokio::time::timeout(Duration::from_secs(20), run)
+        .await
+        .expect("the run ends")
+        .unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    for (path, says) in expected {
+        let r = results
+            .iter()
+            .find(|r| r.id == format!("hostile{path}"))
+            .unwrap();
+        if says.is_empty() {
+            assert_eq!(r.status, Status::Passed, "{path}: {}", r.message);
+            continue;
+        }
+        assert_eq!(r.status, Status::Failed, "{path}");
+        let text = format!("{} {}", r.message, r.diff.clone().unwrap_or_default());
+        assert!(text.contains(says), "{path}: expected `{says}` in: {text}");
+        assert!(
+            r.message.contains(path),
+            "{path}: the message names the request: {}",
+            r.message
+        );
+    }
+    let echoed = results.iter().find(|r| r.id == "hostile/echo").unwrap();
+    let text = format!("{:?}", echoed);
+    assert!(
+        text.contains("X-BIP-Api-Key") || text.contains("x-bip-api-key"),
+        "{text}"
+    );
+    assert!(!text.contains(KEY), "the key leaked: {text}");
+}
