@@ -136,9 +136,10 @@ impl Severity {
 #[serde(deny_unknown_fields)]
 pub struct Step {
     pub request: Request,
-    /// Values to keep for later steps: name → JSON pointer into the response body.
-    /// When a pointer finds nothing, the case is skipped (the deployment has no data
-    /// to test with), not failed.
+    /// Values to keep for later steps: name → JSON pointer into the response body,
+    /// where a `*` step takes the first array item that has a value there. When a
+    /// pointer finds nothing, the case is skipped (the deployment has no data to
+    /// test with), not failed.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub capture: BTreeMap<String, String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -261,6 +262,8 @@ pub enum Expect {
     LinksResolve(Links),
     /// The body mentions this text (an attribute name in an error).
     Mentions(String),
+    /// A value other than null is at the pointer (a field the server sets).
+    Present(String),
     /// The object at `pointer` holds every field of `value` with the same value
     /// (what a write sent is what a read returns).
     Agrees(PointerValue),
@@ -325,6 +328,9 @@ pub struct Walk {
     /// Field path of an item's identity.
     pub id: String,
     pub total: String,
+    /// Pointer to the number of pages, where the response states it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_pages: Option<String>,
     pub position_param: String,
     /// `page` (numbers from `first`) or `offset`.
     pub style: crate::spec::PageStyle,

@@ -31,7 +31,10 @@ pub fn generate(spec: &Spec) -> Suite {
     let mut cases = Vec::new();
     for op in &spec.operations {
         match op.kind {
-            OperationKind::List | OperationKind::Get | OperationKind::Other => {
+            OperationKind::List
+            | OperationKind::Get
+            | OperationKind::Other
+            | OperationKind::History => {
                 reads::cases(&g, op, &mut cases);
                 pages::cases(&g, op, &mut cases);
             }
@@ -39,7 +42,7 @@ pub fn generate(spec: &Spec) -> Suite {
                 writes::cases(&g, op, &mut cases)
             }
             OperationKind::Signin => access::signin(&g, op, &mut cases),
-            OperationKind::Action | OperationKind::History => {}
+            OperationKind::Action => {}
         }
     }
     access::cases(&g, &mut cases);
@@ -225,7 +228,11 @@ impl<'s> Gen<'s> {
             .flows
             .iter()
             .find(|f| f.to == op.id && f.param == param)?;
-        let from = self.spec.operation(&flow.from)?;
+        // Only a read can be replayed to take a value from.
+        let from = self
+            .spec
+            .operation(&flow.from)
+            .filter(|o| o.method == crate::spec::Method::Get)?;
         let (mut steps, query) = self.resolve(from)?;
         let mut step = Step::new(Request {
             query,
@@ -269,14 +276,20 @@ pub(crate) fn field_pointer(path: &str) -> String {
         .collect()
 }
 
-/// A field path that may step into arrays (`plates[].id`) as the pointer to its
-/// first value (`/plates/0/id`).
+/// A field path that may step into arrays (`plates[].id`) as a capture pointer to
+/// its first value (`/plates/*/id`: the first item that has one).
 pub(crate) fn first_pointer(path: &str) -> String {
     path.split('.')
-        .map(|s| match s.strip_suffix("[]") {
-            Some("") => "/0".to_string(),
-            Some(k) => format!("{}/0", field_pointer(k)),
-            None => field_pointer(s),
+        .map(|s| {
+            let key = s.trim_end_matches("[]");
+            let arrays = (s.len() - key.len()) / 2;
+            let mut p = if key.is_empty() {
+                String::new()
+            } else {
+                field_pointer(key)
+            };
+            p.push_str(&"/*".repeat(arrays));
+            p
         })
         .collect()
 }
@@ -291,8 +304,9 @@ mod tests {
             field_pointer("omero:details.owner.@id"),
             "/omero:details/owner/@id"
         );
-        assert_eq!(first_pointer("plates[].id"), "/plates/0/id");
-        assert_eq!(first_pointer("a[].b[].c"), "/a/0/b/0/c");
+        assert_eq!(first_pointer("plates[].id"), "/plates/*/id");
+        assert_eq!(first_pointer("a[].b[].c"), "/a/*/b/*/c");
+        assert_eq!(first_pointer("grid[][].id"), "/grid/*/*/id");
         assert_eq!(placeholders("/p/{pin}/o/{tpo}"), vec!["pin", "tpo"]);
     }
 }

@@ -7,8 +7,8 @@ use super::{
 };
 use crate::spec::{DocRef, Operation, OperationKind, PageStyle, Pagination, ParamRole};
 
-/// Items of a first page that filter values are taken from.
-const SAMPLE: &str = "0";
+/// The first item of a page that has a value for the field filtered on.
+const SAMPLE: &str = "*";
 
 pub(super) fn cases(g: &Gen, op: &Operation, out: &mut Vec<Case>) {
     if op.kind != OperationKind::List {
@@ -155,6 +155,7 @@ fn pagination(
                     items: items.to_string(),
                     id,
                     total: p.total_pointer.clone(),
+                    total_pages: p.total_pages_pointer.clone(),
                     position_param: p.position_param.clone(),
                     style: p.style,
                     first: u64::from(p.first_page.unwrap_or(0)),

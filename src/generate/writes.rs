@@ -129,14 +129,81 @@ pub(super) fn cases(g: &Gen, op: &Operation, out: &mut Vec<Case>) {
             value: Value::Object(sent.clone()),
         }));
     }
+    let implied = ok.iter().all(|x| x.implied);
     out.push(case(
         Check::Writes,
         "writes/create",
-        Severity::Must,
+        Severity::implied(implied),
         &doc,
         "the document's example body creates an item".into(),
         vec![create],
     ));
+
+    // Fields the server sets on every write appear, whatever the client sent.
+    if answers_item {
+        for f in &g.spec.representation.server_set {
+            let mut s = post(example.clone());
+            s.expect.push(Expect::Present(format!(
+                "{single}{}",
+                field_pointer(&f.path)
+            )));
+            out.push(case(
+                Check::Writes,
+                &format!("writes/server_set/{}", f.path),
+                Severity::Must,
+                &f.doc,
+                format!("a created item carries `{}`, set by the server", f.path),
+                vec![s],
+            ));
+        }
+    }
+
+    // After a delete the id answers the documented 404.
+    let delete = g.spec.operations.iter().find(|o| {
+        o.kind == OperationKind::Delete && o.resource.as_deref() == Some(r.name.as_str())
+    });
+    if let (Some(get), Some(del), true) = (get_path(g, r), delete, answers_item)
+        && let Some(del_path) = delete_path(g, r)
+    {
+        let gone = g
+            .spec
+            .operations
+            .iter()
+            .find(|o| {
+                o.kind == OperationKind::Get && o.resource.as_deref() == Some(r.name.as_str())
+            })
+            .and_then(|o| {
+                o.responses.iter().find(|x| {
+                    x.condition == Some(Condition::NotFound)
+                        || (x.status == 404 && x.condition.is_none())
+                })
+            });
+        let deleted: Vec<u16> = del
+            .responses
+            .iter()
+            .filter(|x| (200..300).contains(&x.status))
+            .map(|x| x.status)
+            .collect();
+        if let (Some(gone), false) = (gone, deleted.is_empty()) {
+            let mut create = post(example.clone());
+            create.capture.insert("created".into(), id_ptr.clone());
+            let mut remove = Step::new(Request {
+                method: Method::Delete,
+                ..Request::get(del_path)
+            });
+            remove.expect = vec![Expect::Status(deleted)];
+            let mut read = Step::new(Request::get(get));
+            read.expect = refused(gone);
+            out.push(case(
+                Check::State,
+                "state/deleted",
+                Severity::implied(gone.implied),
+                &del.doc,
+                format!("after a delete, the id answers {}", gone.status),
+                vec![create, remove, read],
+            ));
+        }
+    }
 
     // State: what was created reads back by id, equal on every field sent.
     if let Some(get) = get_path(g, r).filter(|_| answers_item) {

@@ -112,7 +112,7 @@ async fn run_step(
         return Err(Stop::Fail(problems));
     }
     for (name, pointer) in &step.capture {
-        match resp.json.as_ref().ok().and_then(|b| b.pointer(pointer)) {
+        match resp.json.as_ref().ok().and_then(|b| find(b, pointer)) {
             Some(v) if !v.is_null() => {
                 vars.insert(name.clone(), v.clone());
             }
@@ -124,6 +124,18 @@ async fn run_step(
         }
     }
     Ok(())
+}
+
+/// A JSON pointer where a `*` step stands for the first item of an array that
+/// has a value (not null) at the rest of the pointer.
+pub(super) fn find<'v>(body: &'v Value, pointer: &str) -> Option<&'v Value> {
+    let Some((array, rest)) = pointer.split_once("/*") else {
+        return body.pointer(pointer);
+    };
+    let items = body.pointer(array)?.as_array()?;
+    items
+        .iter()
+        .find_map(|item| find(item, rest).filter(|v| !v.is_null()))
 }
 
 /// Deletes what a case created; the failures, by request.
@@ -278,5 +290,28 @@ impl Ctx {
         cell.get_or_init(|| async { self.http.send(out).await.map(Arc::new) })
             .await
             .clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_star_takes_the_first_item_with_a_value() {
+        let body = json!({"data": [{"a": null}, {"b": 1}, {"a": {"id": 7}}, {"a": {"id": 8}}]});
+        assert_eq!(find(&body, "/data/*/a/id"), Some(&json!(7)));
+        assert_eq!(find(&body, "/data/1/b"), Some(&json!(1)));
+        assert_eq!(find(&body, "/data/*/c"), None);
+        assert_eq!(find(&body, "/nothing/*/a"), None);
+    }
+
+    #[test]
+    fn placeholders_fill_from_captures_and_stay_when_unknown() {
+        let mut vars = Vars::new();
+        vars.insert("id".into(), json!("a/b c"));
+        assert_eq!(fill("/x/{id}/{other}", &vars, true), "/x/a%2Fb%20c/{other}");
+        assert_eq!(fill("{id},{id}", &vars, false), "a/b c,a/b c");
     }
 }

@@ -129,6 +129,10 @@ impl Checker<'_> {
                 }
             }
             Expect::Agrees(pv) => self.json(resp, |body| agrees(body, pv)),
+            Expect::Present(pointer) => self.json(resp, |body| match body.pointer(pointer) {
+                Some(v) if !v.is_null() => vec![],
+                _ => vec![Problem::msg(format!("no value at {pointer}"))],
+            }),
             Expect::NotSet(pv) => {
                 if (400..500).contains(&resp.status) {
                     return vec![];

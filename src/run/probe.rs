@@ -137,6 +137,29 @@ async fn walk(ctx: &Ctx, w: &Walk, first: &Value, out: &Outgoing) -> Vec<Problem
             }
         }
     }
+    if let Some(ptr) = &w.total_pages {
+        match first.pointer(ptr).and_then(Value::as_u64) {
+            Some(n) => {
+                // The first response was read at its own size; recount for it.
+                let asked = first
+                    .pointer(&w.items)
+                    .and_then(Value::as_array)
+                    .map_or(0, |a| a.len() as u64);
+                let size_then = asked.max(1);
+                let want = if asked == 0 {
+                    0
+                } else {
+                    total.div_ceil(size_then)
+                };
+                if asked > 0 && asked < total && n != want {
+                    problems.push(Problem::msg(format!(
+                        "{ptr} says {n} pages, but {total} items at {size_then} a page make {want}"
+                    )));
+                }
+            }
+            None => problems.push(Problem::msg(format!("no number of pages at {ptr}"))),
+        }
+    }
     if count != total {
         problems.push(Problem::msg(format!(
             "walking {pages} pages of {size} gave {count} items, the total says {total}"
@@ -290,6 +313,17 @@ async fn links(ctx: &Ctx, l: &Links, body: &Value) -> Vec<Problem> {
             body: None,
         };
         match ctx.send(&out, Credentials::Valid).await {
+            // The item's own `self` link returns the item.
+            Ok(r) if r.status == 200 && at == "/_links/self" => {
+                if let Ok(again) = &r.json
+                    && again != body
+                {
+                    problems.push(Problem {
+                        message: format!("its `self` link {} returns another object", out.line()),
+                        diff: Some(json_diff(body, again)),
+                    });
+                }
+            }
             Ok(r) if r.status == 200 => {}
             Ok(r) => problems.push(Problem::msg(format!(
                 "link {at} → {} answered {}",

@@ -9,14 +9,17 @@ use assay::mock::Fault;
 
 use super::{failed, run_mock};
 
-/// The fault, the spec that shows it, and the checks whose cases fail.
+/// The fault, the spec that shows it, and the checks whose cases fail. A fault
+/// that shifts pages also shifts which item a write takes its references from,
+/// and concurrent writes may then meet an item another case deleted: those
+/// collateral failures are listed in `MAY`, allowed but not required.
 const CAUGHT: &[(Fault, &str, &[&str])] = &[
     (
         Fault::DropRequiredField,
         "bip",
         &["identity", "pagination", "schema"],
     ),
-    (Fault::WrongFieldType, "omero", &["schema"]),
+    (Fault::WrongFieldType, "omero", &["schema", "state"]),
     (
         Fault::ExtraNullFields,
         "omero",
@@ -30,11 +33,11 @@ const CAUGHT: &[(Fault, &str, &[&str])] = &[
     (Fault::WrongTotalCount, "bip", &["pagination"]),
     (Fault::IgnoreFilter, "bip", &["filters"]),
     (Fault::IgnoreSort, "gentar", &["sorting"]),
-    (Fault::OkForUnknownId, "omero", &["identity"]),
+    (Fault::OkForUnknownId, "omero", &["identity", "state"]),
     (
         Fault::WrongErrorBody,
         "bip",
-        &["auth", "identity", "writes"],
+        &["auth", "identity", "state", "writes"],
     ),
     (Fault::AuthNotEnforced, "gentar", &["auth"]),
     (Fault::WrongContentType, "impc_images", &["content_type"]),
@@ -45,12 +48,27 @@ const CAUGHT: &[(Fault, &str, &[&str])] = &[
     (Fault::BrokenLinks, "gentar", &["links"]),
 ];
 
+const MAY: &[(Fault, &[&str])] = &[
+    (Fault::OffByOnePages, &["writes", "state"]),
+    (Fault::DuplicateAcrossPages, &["writes", "state"]),
+    (Fault::UnstableOrder, &["writes", "state"]),
+];
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_fault_is_caught_by_the_checks_that_own_it() {
     let mut wrong = Vec::new();
     for (fault, spec, checks) in CAUGHT {
         let results = run_mock(spec, &[*fault], |_| {}).await;
-        let caught: BTreeSet<&str> = failed(&results).iter().map(|r| r.check.as_str()).collect();
+        let may: BTreeSet<&str> = MAY
+            .iter()
+            .filter(|(f, _)| f == fault)
+            .flat_map(|(_, c)| c.iter().copied())
+            .collect();
+        let caught: BTreeSet<&str> = failed(&results)
+            .iter()
+            .map(|r| r.check.as_str())
+            .filter(|c| !may.contains(c) || checks.contains(c))
+            .collect();
         let want: BTreeSet<&str> = checks.iter().copied().collect();
         if caught != want {
             wrong.push(format!(
