@@ -256,6 +256,9 @@ pub enum Expect {
     /// Each item of the list (up to `limit`) is retrievable at `path` and agrees with
     /// its list form on every field both carry.
     Retrievable(Retrievable),
+    /// The ids each listed item names in `field` resolve; with `back`, the item
+    /// referred to names the listing item in return.
+    ReferencesResolve(References),
     /// No null anywhere in the body, but in these fields.
     NoNulls(NoNulls),
     /// Every link in the body resolves (status 200).
@@ -361,6 +364,24 @@ pub struct Retrievable {
     pub path: String,
     /// Pointer to the item in the single response.
     pub single: String,
+    pub limit: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct References {
+    pub items: String,
+    /// Field path of the listed item's identity.
+    pub id: String,
+    /// The field holding one id (`_id`) or a list of them (`_ids`).
+    pub field: String,
+    /// Path of the item referred to, `{.ref}` filled with each id.
+    pub path: String,
+    /// Pointer to the item in that path's response.
+    pub single: String,
+    /// The field of the item referred to that names the listing item back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub back: Option<String>,
     pub limit: usize,
 }
 

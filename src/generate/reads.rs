@@ -177,7 +177,68 @@ pub(super) fn cases(g: &Gen, op: &Operation, out: &mut Vec<Case>) {
     }
 
     identity(g, op, out);
+    references(g, op, out);
     methods(g, op, out);
+}
+
+/// Every `X_id` / `X_ids` of a listed item resolves to an item of X; where X
+/// names the listing resource back (`_ids` against `_id`), it names this item.
+fn references(g: &Gen, op: &Operation, out: &mut Vec<Case>) {
+    let Some(r) = g.resource(op) else { return };
+    if op.kind != OperationKind::List || g.list_of(&r.name).is_none_or(|l| l.id != op.id) {
+        return;
+    }
+    let Some(items) = g.items(op) else { return };
+    let Some((steps, query)) = g.resolve(op) else {
+        return;
+    };
+    let id = r.id_field.as_deref().unwrap_or("id");
+    for f in &r.fields {
+        if f.writeonly || Some(f.path.as_str()) == r.id_field.as_deref() {
+            continue;
+        }
+        let Some((target, many)) = g.spec.reference_target(f) else {
+            continue;
+        };
+        let get = g.spec.operations.iter().find(|o| {
+            o.kind == OperationKind::Get && o.resource.as_deref() == Some(target.name.as_str())
+        });
+        let Some(get) = get else { continue };
+        let params = placeholders(&get.path);
+        let [only] = params.as_slice() else { continue };
+        let back_name = format!("{}_id", r.name);
+        let back = (many && target.field(&back_name).is_some()).then_some(back_name);
+        let mut s = steps.clone();
+        let mut step = Step::new(Request {
+            query: query.clone(),
+            ..Request::get(&op.path)
+        });
+        step.expect = vec![Expect::ReferencesResolve(super::References {
+            items: items.clone(),
+            id: id.to_string(),
+            field: f.path.clone(),
+            path: get.path.replace(&format!("{{{only}}}"), "{.ref}"),
+            single: g.single(target),
+            back: back.clone(),
+            limit: 5,
+        })];
+        s.push(step);
+        out.push(Case {
+            id: g.id(op, &format!("references/{}", f.path)),
+            check: Check::References,
+            severity: Severity::Should,
+            doc: f.doc.clone(),
+            title: match &back {
+                Some(b) => format!(
+                    "`{}` names {} items that name this one in `{b}`",
+                    f.path, target.name
+                ),
+                None => format!("`{}` names {} items that exist", f.path, target.name),
+            },
+            writes: false,
+            steps: s,
+        });
+    }
 }
 
 /// List against get: every listed item is retrievable and agrees with its list

@@ -311,17 +311,6 @@ fn value_for(f: &Field, n: usize, rng: &mut Rng) -> Value {
 }
 
 /// `PlantLine` → `Plant Line`.
-pub(super) fn words(title: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in title.chars().enumerate() {
-        if i > 0 && c.is_uppercase() {
-            out.push(' ');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// A body with every field of a table set to a plausible value: how the mock
 /// answers operations whose response is described by their own table.
 pub fn sample_body(fields: &[Field]) -> Value {

@@ -50,6 +50,10 @@ faults! {
     AcceptMissingRequired = "accept-missing-required": "writes without a required attribute are accepted",
     ReadonlyWritable = "readonly-writable": "writes may set readonly attributes",
     BrokenLinks = "broken-links": "links to related objects (HAL _links, url: keys) point at ids that do not exist",
+    DanglingReferences = "dangling-references": "`*_id` fields name items that do not exist",
+    OneWayReferences = "one-way-references": "`*_ids` lists name items that do not name the item back",
+    WrongTotalPages = "wrong-total-pages": "the number of pages of a list is one more than its items fill",
+    NoServerSetFields = "no-server-set-fields": "created items lack the fields the server is to set on every write",
     Slow = "slow": "every response is delayed by two seconds",
     Reset = "reset": "every response is cut off: the connection closes mid-body",
 }
@@ -121,6 +125,37 @@ impl Faults {
         }
         if self.has(Fault::BrokenLinks) {
             break_links(&mut item, spec.representation.link_prefix.as_deref());
+        }
+        let (dangling, one_way) = (
+            self.has(Fault::DanglingReferences),
+            self.has(Fault::OneWayReferences),
+        );
+        if (dangling || one_way)
+            && let Value::Object(m) = &mut item
+        {
+            for f in &r.fields {
+                let Some((_, many)) = spec.reference_target(f) else {
+                    continue;
+                };
+                let Some(v) = m.get_mut(&f.path).filter(|v| !v.is_null()) else {
+                    continue;
+                };
+                match (many, dangling, one_way) {
+                    (false, true, _) => *v = json!(987_654_321),
+                    (true, true, _) => *v = json!([987_654_321]),
+                    // Another item's id: it exists, but does not name this one.
+                    (true, false, true) => {
+                        if let Value::Array(a) = v {
+                            for x in a.iter_mut() {
+                                if let Some(n) = x.as_i64() {
+                                    *x = json!(n % 3 + 1 + i64::from(n % 3 + 1 == n));
+                                }
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
         }
         item
     }

@@ -169,6 +169,7 @@ fn serve(l: &Listing, table: &Table, selected: &Selection) -> Response {
             }
             if let Some(ptr) = &p.total_pages_pointer {
                 let pages = if size == 0 { 0 } else { total.div_ceil(size) };
+                let pages = pages + u64::from(l.faults.has(Fault::WrongTotalPages));
                 set(&mut body, ptr, json!(pages));
             }
             if let (Some(ptr), Some(m)) = (&p.max_size_pointer, p.max_size) {

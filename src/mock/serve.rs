@@ -131,8 +131,37 @@ fn answer(
     body: Bytes,
 ) -> Response {
     let spec = &state.spec;
+    let query: Vec<(String, String)> = uri
+        .query()
+        .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+        .unwrap_or_default();
     let Some(method) = Method::parse(method.as_str()) else {
-        return error(spec, 405, "Method not allowed");
+        // A method no operation could have (TRACE): 405 with the methods the path
+        // does take, as HTTP asks, or 404 where it takes none.
+        let allowed: Vec<&str> = [
+            Method::Get,
+            Method::Post,
+            Method::Put,
+            Method::Patch,
+            Method::Delete,
+        ]
+        .into_iter()
+        .filter(|m| {
+            matches!(
+                routes::find(spec, &state.routes, *m, uri.path(), &query),
+                Found::Operation(..)
+            )
+        })
+        .map(Method::as_str)
+        .collect();
+        if allowed.is_empty() {
+            return error(spec, 404, "Not found");
+        }
+        let mut r = error(spec, 405, "Method not allowed");
+        if let Ok(v) = HeaderValue::from_str(&allowed.join(", ")) {
+            r.headers_mut().insert(header::ALLOW, v);
+        }
+        return r;
     };
     let req = Request {
         method,

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 
 use super::data::{IdFormat, Rng, generated, split};
 use super::pointer::{get_path, set_path};
-use crate::spec::{Field, Kind, Resource, Spec};
+use crate::spec::{Kind, Resource, Spec};
 
 /// How one reference field of a resource is filled.
 enum Ref {
@@ -313,7 +313,10 @@ fn references(spec: &Spec, r: &Resource) -> Vec<Ref> {
             });
             continue;
         }
-        match reference_target(spec, f) {
+        match spec
+            .reference_target(f)
+            .map(|(t, many)| (t.name.as_str(), many))
+        {
             Some((t, false)) => out.push(Ref::One {
                 field: f.path.clone(),
                 target: index(t).expect("a resource of the spec"),
@@ -341,40 +344,6 @@ fn references(spec: &Spec, r: &Resource) -> Vec<Ref> {
         }
     }
     out
-}
-
-/// The resource an `X_id` / `X_ids` field points at: one whose name the field
-/// ends with, or whose title its description names ("the Plant Line which…"), of
-/// the type of that resource's ids. Longest name wins.
-pub fn reference_target<'s>(spec: &'s Spec, f: &Field) -> Option<(&'s str, bool)> {
-    let field = f.path.as_str();
-    let (base, many) = if let Some(b) = field.strip_suffix("_ids") {
-        (b, true)
-    } else {
-        (field.strip_suffix("_id")?, false)
-    };
-    let named = |r: &&Resource| base == r.name || base.ends_with(&format!("_{}", r.name));
-    let described = |r: &&Resource| {
-        let title = r
-            .title
-            .as_deref()
-            .map(super::data::words)
-            .unwrap_or_else(|| r.name.replace('_', " "));
-        !title.is_empty() && f.description.to_lowercase().contains(&title.to_lowercase())
-    };
-    let by = |pick: &dyn Fn(&&Resource) -> bool| {
-        spec.resources
-            .iter()
-            .filter(pick)
-            .max_by_key(|r| r.name.len())
-            .map(|r| (r.name.as_str(), many))
-    };
-    let same_type = |t: &(&str, bool)| {
-        spec.resource(t.0)
-            .and_then(|r| r.field(r.id_field.as_deref()?))
-            .is_some_and(|id| id.ty.kind == f.ty.kind)
-    };
-    by(&named).or_else(|| by(&described)).filter(same_type)
 }
 
 fn id_number(v: &Value) -> Option<usize> {

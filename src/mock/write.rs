@@ -303,6 +303,12 @@ pub fn create(c: &Ctx, tables: &mut Tables, metas: &mut Metas) -> Response {
         set(&mut stored, &pointer(id_field), id.clone());
     }
     for f in &spec.representation.server_set {
+        if c.faults.has(Fault::NoServerSetFields) {
+            if let Value::Object(m) = &mut stored {
+                m.remove(&f.path);
+            }
+            continue;
+        }
         let value = match f.ty.kind {
             Kind::Date => json!(super::serve::today()),
             _ => json!(c.user),

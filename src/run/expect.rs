@@ -146,7 +146,10 @@ impl Checker<'_> {
                 })
             }
             // Expectations that need further requests are the prober's.
-            Expect::Walk(_) | Expect::Retrievable(_) | Expect::LinksResolve(_) => vec![],
+            Expect::Walk(_)
+            | Expect::Retrievable(_)
+            | Expect::LinksResolve(_)
+            | Expect::ReferencesResolve(_) => vec![],
         }
     }
 

@@ -26,7 +26,10 @@ pub(super) async fn probe(
 ) -> Vec<Problem> {
     let Ok(body) = &resp.json else {
         return match e {
-            Expect::Walk(_) | Expect::Retrievable(_) | Expect::LinksResolve(_) => {
+            Expect::Walk(_)
+            | Expect::Retrievable(_)
+            | Expect::LinksResolve(_)
+            | Expect::ReferencesResolve(_) => {
                 vec![Problem::with_body(
                     resp.json.clone().err().unwrap_or_default(),
                     resp,
@@ -39,6 +42,7 @@ pub(super) async fn probe(
         Expect::Walk(w) => walk(ctx, w, body, out).await,
         Expect::Retrievable(r) => retrievable(ctx, r, body, vars).await,
         Expect::LinksResolve(l) => links(ctx, l, body).await,
+        Expect::ReferencesResolve(r) => references(ctx, r, body, vars).await,
         _ => vec![],
     }
 }
@@ -278,6 +282,68 @@ async fn retrievable(ctx: &Ctx, r: &Retrievable, body: &Value, vars: &Vars) -> V
                 ),
                 diff: Some(json_diff(&pick(listed), &pick(got))),
             });
+        }
+    }
+    problems
+}
+
+async fn references(
+    ctx: &Ctx,
+    r: &crate::generate::References,
+    body: &Value,
+    vars: &Vars,
+) -> Vec<Problem> {
+    let Some(Value::Array(items)) = body.pointer(&r.items) else {
+        return vec![Problem::msg(format!("no array of items at {}", r.items))];
+    };
+    let mut problems = Vec::new();
+    for item in items.iter().take(r.limit) {
+        let own = values_at(item, &r.id).first().map(|v| text(v));
+        let Some(own) = own else { continue };
+        let ids: Vec<&Value> = values_at(item, &r.field)
+            .into_iter()
+            .filter(|v| !v.is_null())
+            .take(3)
+            .collect();
+        for target in ids {
+            let mut vars = vars.clone();
+            vars.insert(".ref".into(), target.clone());
+            let req = crate::generate::Request::get(fill(&r.path, &vars, true));
+            let Ok(out) = super::exec::outgoing(ctx, &req, &vars) else {
+                continue;
+            };
+            let resp = match ctx.send(&out, Credentials::Valid).await {
+                Ok(x) => x,
+                Err(e) => {
+                    problems.push(Problem::msg(format!("{}: {e}", out.line())));
+                    continue;
+                }
+            };
+            if resp.status != 200 {
+                problems.push(Problem::msg(format!(
+                    "item {own} names {} = {}, but {} answers {}",
+                    r.field,
+                    text(target),
+                    out.line(),
+                    resp.status
+                )));
+                continue;
+            }
+            let Some(back) = &r.back else { continue };
+            let named = resp
+                .json
+                .as_ref()
+                .ok()
+                .and_then(|b| b.pointer(&r.single))
+                .map(|t| values_at(t, back).into_iter().any(|v| text(v) == own))
+                .unwrap_or(false);
+            if !named {
+                problems.push(Problem::msg(format!(
+                    "item {own} names {} = {}, but that item's `{back}` does not name {own}",
+                    r.field,
+                    text(target)
+                )));
+            }
         }
     }
     problems

@@ -4,6 +4,7 @@
 mod docref;
 mod merge;
 mod model;
+mod references;
 mod types;
 
 use std::path::Path;
@@ -11,6 +12,7 @@ use std::path::Path;
 pub use docref::DocRef;
 pub use merge::merge;
 pub use model::*;
+pub use references::words;
 pub use types::{FieldType, Kind};
 
 use crate::error::{Error, Result};

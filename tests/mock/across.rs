@@ -244,3 +244,29 @@ async fn every_link_in_a_mock_list_resolves() {
         mock.stop().await;
     }
 }
+
+#[tokio::test]
+async fn a_method_no_operation_has_answers_405_with_allow() {
+    let mock = start(load("impc_images"), &Config::default())
+        .await
+        .unwrap();
+    let c = client();
+    let trace = reqwest::Method::from_bytes(b"TRACE").unwrap();
+    let r = c
+        .request(
+            trace.clone(),
+            format!("{}/solr/impc_images/select", mock.url()),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 405);
+    assert_eq!(r.headers()["allow"], "GET");
+    let r = c
+        .request(trace, format!("{}/nowhere", mock.url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 404);
+    mock.stop().await;
+}

@@ -46,6 +46,11 @@ const CAUGHT: &[(Fault, &str, &[&str])] = &[
     (Fault::AcceptMissingRequired, "bip", &["writes"]),
     (Fault::ReadonlyWritable, "bip", &["writes"]),
     (Fault::BrokenLinks, "gentar", &["links"]),
+    // A created item reads back with its references changed too.
+    (Fault::DanglingReferences, "bip", &["references", "state"]),
+    (Fault::OneWayReferences, "bip", &["references"]),
+    (Fault::WrongTotalPages, "gentar", &["pagination"]),
+    (Fault::NoServerSetFields, "bip", &["writes"]),
 ];
 
 const MAY: &[(Fault, &[&str])] = &[
