@@ -112,3 +112,111 @@ pub(super) fn signin(g: &Gen, op: &Operation, out: &mut Vec<Case>) {
         steps: vec![bad],
     });
 }
+
+/// A session login protected by a CSRF token: fetch the token, send it with the
+/// credentials, get a session cookie. Wrong credentials are refused, with nothing
+/// the document states beyond that: no 5xx and no session.
+pub(super) fn login(g: &Gen, op: &Operation, out: &mut Vec<Case>) {
+    let Auth::CsrfSession {
+        token_path,
+        token_pointer,
+        cookie,
+        header,
+        form_field,
+        login_path,
+        login_params,
+        doc,
+        ..
+    } = &g.spec.auth
+    else {
+        return;
+    };
+    if op.path != *login_path {
+        return;
+    }
+    let mut token = Step::new(Request {
+        credentials: Credentials::None,
+        ..Request::get(token_path)
+    });
+    token.capture.insert("csrf".into(), token_pointer.clone());
+    let mut steps = vec![token];
+    let mut form: std::collections::BTreeMap<String, String> = Default::default();
+    for p in login_params {
+        let value = match p.name.as_str() {
+            "username" => "{username}".to_string(),
+            "password" => "{password}".to_string(),
+            name => {
+                // Another parameter (OMERO's `server`) comes from a flow, if any.
+                let Some(flow) = g
+                    .spec
+                    .flows
+                    .iter()
+                    .find(|f| f.to == op.id && f.param == name)
+                else {
+                    return;
+                };
+                let Some(from) = g.spec.operation(&flow.from) else {
+                    return;
+                };
+                let mut s = Step::new(Request {
+                    credentials: Credentials::None,
+                    ..Request::get(&from.path)
+                });
+                s.capture
+                    .insert(name.to_string(), super::first_pointer(&flow.field));
+                steps.insert(0, s);
+                format!("{{{name}}}")
+            }
+        };
+        form.insert(p.name.clone(), value);
+    }
+    form.insert(form_field.clone(), "{csrf}".into());
+    let login = |password: &str| {
+        let mut form = form.clone();
+        form.insert("password".into(), password.into());
+        Request {
+            method: op.method,
+            credentials: Credentials::None,
+            headers: [
+                (header.clone(), "{csrf}".to_string()),
+                ("Cookie".to_string(), format!("{cookie}={{csrf}}")),
+            ]
+            .into_iter()
+            .collect(),
+            form,
+            ..Request::get(login_path)
+        }
+    };
+    let mut good = Step::new(login("{password}"));
+    good.expect = vec![
+        Expect::Status(vec![200]),
+        Expect::Header(super::HeaderMatch {
+            name: "set-cookie".into(),
+            pattern: "sessionid=".into(),
+        }),
+    ];
+    let mut s = steps.clone();
+    s.push(good);
+    out.push(Case {
+        id: g.id(op, "auth/valid"),
+        check: Check::Auth,
+        severity: Severity::Must,
+        doc: doc.clone(),
+        title: "a login with the CSRF token and the credentials opens a session".into(),
+        writes: false,
+        steps: s,
+    });
+    let mut bad = Step::new(login("assay-wrong-password"));
+    bad.expect = vec![Expect::NoServerError];
+    let mut s = steps;
+    s.push(bad);
+    out.push(Case {
+        id: g.id(op, "auth/wrong_password"),
+        check: Check::Auth,
+        severity: Severity::Should,
+        doc: op.doc.clone(),
+        title: "a login with a wrong password does not fail with a 5xx".into(),
+        writes: false,
+        steps: s,
+    });
+}

@@ -181,9 +181,19 @@ pub struct Request {
     /// Which credentials go with the request.
     #[serde(default, skip_serializing_if = "is_valid")]
     pub credentials: Credentials,
+    /// Headers, `{name}` filled from captures.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers: BTreeMap<String, String>,
+    /// A form body (`application/x-www-form-urlencoded`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub form: BTreeMap<String, String>,
     /// A JSON body.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<Value>,
+    /// Values set into the JSON body after filling it: pointer → value (a read
+    /// item sent back with one field changed).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub set: BTreeMap<String, Value>,
     /// A raw body sent as is (for malformed JSON).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw_body: Option<String>,
@@ -196,7 +206,10 @@ impl Request {
             path: path.into(),
             query: BTreeMap::new(),
             credentials: Credentials::Valid,
+            headers: BTreeMap::new(),
+            form: BTreeMap::new(),
             body: None,
+            set: BTreeMap::new(),
             raw_body: None,
         }
     }

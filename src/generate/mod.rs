@@ -41,7 +41,10 @@ pub fn generate(spec: &Spec) -> Suite {
             OperationKind::Create | OperationKind::Update | OperationKind::Delete => {
                 writes::cases(&g, op, &mut cases)
             }
-            OperationKind::Signin => access::signin(&g, op, &mut cases),
+            OperationKind::Signin => {
+                access::signin(&g, op, &mut cases);
+                access::login(&g, op, &mut cases);
+            }
             OperationKind::Action => {}
         }
     }

@@ -227,6 +227,102 @@ pub(super) fn cases(g: &Gen, op: &Operation, out: &mut Vec<Case>) {
         ));
     }
 
+    // An update (the document's advice: read the item, change it, send it back)
+    // and each action that sets a field are visible on the next read.
+    if let (Some(get), true) = (get_path(g, r), answers_item) {
+        let created = || {
+            let mut s = post(example.clone());
+            s.capture.insert("created".into(), id_ptr.clone());
+            s
+        };
+        let read = |expect: Vec<Expect>| {
+            let mut s = Step::new(Request::get(&get));
+            s.expect = expect;
+            s
+        };
+        let field = sent.iter().find_map(|(k, v)| {
+            let f = r.field(k)?;
+            let plain = f.pattern.is_none() && f.values.is_empty() && !f.ty.array;
+            (v.is_string() && plain && f.ty.kind == Kind::String).then(|| k.clone())
+        });
+        let update = g.spec.operations.iter().find(|o| {
+            o.kind == OperationKind::Update && o.resource.as_deref() == Some(r.name.as_str())
+        });
+        if let (Some(update), Some(field)) = (update, field) {
+            let path = match super::placeholders(&update.path).as_slice() {
+                [] => Some(update.path.clone()),
+                [only] => Some(update.path.replace(&format!("{{{only}}}"), "{created}")),
+                _ => None,
+            };
+            if let Some(path) = path {
+                let mut fetch = read(vec![]);
+                fetch.capture.insert("item".into(), single.clone());
+                let changed = json!("assay-updated");
+                let mut put = Step::new(Request {
+                    method: update.method,
+                    body: Some(wrap(&request_ptr, json!("{item}"))),
+                    ..Request::get(path)
+                });
+                put.request.set.insert(
+                    format!("{request_ptr}{}", field_pointer(&field)),
+                    changed.clone(),
+                );
+                let ok: Vec<u16> = update
+                    .responses
+                    .iter()
+                    .filter(|x| (200..300).contains(&x.status))
+                    .map(|x| x.status)
+                    .collect();
+                put.expect = if ok.is_empty() {
+                    vec![Expect::NoServerError]
+                } else {
+                    vec![Expect::Status(ok)]
+                };
+                let check = read(vec![
+                    Expect::Status(vec![200]),
+                    Expect::Agrees(PointerValue {
+                        pointer: single.clone(),
+                        value: json!({ field.clone(): changed }),
+                    }),
+                ]);
+                out.push(case(
+                    Check::State,
+                    "state/updated",
+                    Severity::Should,
+                    &update.doc,
+                    format!("an update of `{field}` is visible on the next read"),
+                    vec![created(), fetch, put, check],
+                ));
+            }
+        }
+        for action in g.spec.operations.iter().filter(|o| {
+            o.kind == OperationKind::Action && o.resource.as_deref() == Some(r.name.as_str())
+        }) {
+            let params = super::placeholders(&action.path);
+            let (Some(Value::Object(sets)), [only]) = (&action.sets, params.as_slice()) else {
+                continue;
+            };
+            let mut act = Step::new(Request {
+                method: action.method,
+                ..Request::get(action.path.replace(&format!("{{{only}}}"), "{created}"))
+            });
+            act.expect = vec![Expect::Status(vec![200, 204])];
+            let check = read(vec![Expect::Agrees(PointerValue {
+                pointer: single.clone(),
+                value: Value::Object(sets.clone()),
+            })]);
+            let name = action.id.rsplit('/').next().unwrap_or(&action.id);
+            out.push(case(
+                Check::State,
+                &format!("state/{name}"),
+                Severity::Should,
+                &action.doc,
+                format!("`{name}` sets {} on the item", Value::Object(sets.clone())),
+                vec![created(), act, check],
+            ));
+        }
+    }
+
     let refusal =
         |condition: Condition| op.responses.iter().find(|x| x.condition == Some(condition));
     if let Some(resp) = refusal(Condition::MissingRequired) {
@@ -301,6 +397,14 @@ pub(super) fn cases(g: &Gen, op: &Operation, out: &mut Vec<Case>) {
             vec![s],
         ));
     }
+}
+
+/// A value placed at a pointer of an otherwise empty body (`/plant_line`).
+fn wrap(pointer: &str, value: Value) -> Value {
+    pointer.rsplit('/').filter(|k| !k.is_empty()).fold(
+        value,
+        |inner, key| json!({ key.replace("~1", "/").replace("~0", "~"): inner }),
+    )
 }
 
 /// Whether a create body satisfies the resource's create schema.

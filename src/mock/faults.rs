@@ -53,6 +53,9 @@ faults! {
     DanglingReferences = "dangling-references": "`*_id` fields name items that do not exist",
     OneWayReferences = "one-way-references": "`*_ids` lists name items that do not name the item back",
     WrongTotalPages = "wrong-total-pages": "the number of pages of a list is one more than its items fill",
+    MissingHeaders = "missing-headers": "the response headers the document promises are left out",
+    WrongSuccessStatus = "wrong-success-status": "every success answers 202 Accepted instead of its documented status",
+    LostWrites = "lost-writes": "updates and actions answer success but change nothing",
     NoServerSetFields = "no-server-set-fields": "created items lack the fields the server is to set on every write",
     Slow = "slow": "every response is delayed by two seconds",
     Reset = "reset": "every response is cut off: the connection closes mid-body",
@@ -210,6 +213,9 @@ pub async fn distort(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("json"));
     let mut body = body;
+    if faults.has(Fault::WrongSuccessStatus) && parts.status.is_success() {
+        parts.status = axum::http::StatusCode::ACCEPTED;
+    }
     if faults.has(Fault::WrongErrorBody) && parts.status.as_u16() >= 400 {
         let text = format!("{{\"error\": {}}}", parts.status.as_u16());
         parts.headers.insert(

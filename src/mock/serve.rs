@@ -68,7 +68,12 @@ pub async fn handle(
         .and_then(|h| h.to_str().ok())
         .map(String::from);
     let mut response = answer(&state, method, uri, headers, body);
-    for h in &state.spec.representation.headers {
+    let promised = if state.faults.has(Fault::MissingHeaders) {
+        &[][..]
+    } else {
+        &state.spec.representation.headers[..]
+    };
+    for h in promised {
         let value = h
             .value
             .as_deref()

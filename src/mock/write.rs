@@ -11,6 +11,7 @@ use std::time::SystemTime;
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 
+use super::faults::Fault;
 use super::pointer::set;
 use super::serve::{Request, error, json_response};
 use crate::spec::{Condition, Kind, Operation, Resource, Rule, Spec};
@@ -262,7 +263,6 @@ pub fn create(c: &Ctx, tables: &mut Tables, metas: &mut Metas) -> Response {
     else {
         return bad_body("The body does not hold the item where the API expects it");
     };
-    use super::faults::Fault;
     let found: Vec<_> = check_body(spec, r, &item, tables)
         .into_iter()
         .filter(|(cond, _, _)| {
@@ -428,7 +428,9 @@ pub fn update(c: &Ctx, path_id: Option<&str>, tables: &mut Tables, metas: &mut M
         m.insert("_links".into(), links.clone());
     }
     let changes = super::history::diff(&before, &stored);
-    items.set(at, stored.clone());
+    if !c.faults.has(Fault::LostWrites) {
+        items.set(at, stored.clone());
+    }
     let comment = format!("{} updated", label(r));
     answer_write(
         c,
@@ -487,7 +489,9 @@ pub fn act(c: &Ctx, id: &str, tables: &mut Tables, metas: &mut Metas) -> Respons
         &r.pointer(&spec.envelope.single),
         without_writeonly(r, &changed),
     );
-    items.set(at, changed);
+    if !c.faults.has(Fault::LostWrites) {
+        items.set(at, changed);
+    }
     json_response(spec, outcome(op, Condition::Ok, 200), body)
 }
 

@@ -172,14 +172,41 @@ pub(super) fn outgoing(ctx: &Ctx, req: &Request, vars: &Vars) -> Result<Outgoing
         }
     }
     let body = match (&req.body, &req.raw_body) {
-        (Some(b), _) => Some(Body::Json(fill_value(b, vars, Some(ctx)))),
+        (Some(b), _) => {
+            let mut body = fill_value(b, vars, Some(ctx));
+            for (pointer, v) in &req.set {
+                match body.pointer_mut(pointer) {
+                    Some(slot) => *slot = fill_value(v, vars, None),
+                    None => {
+                        let (parent, key) = pointer.rsplit_once('/').unwrap_or(("", pointer));
+                        if let Some(Value::Object(m)) = body.pointer_mut(parent) {
+                            m.insert(
+                                key.replace("~1", "/").replace("~0", "~"),
+                                fill_value(v, vars, None),
+                            );
+                        }
+                    }
+                }
+            }
+            Some(Body::Json(body))
+        }
         (None, Some(raw)) => Some(Body::Raw(raw.clone())),
+        (None, None) if !req.form.is_empty() => Some(Body::Form(
+            req.form
+                .iter()
+                .map(|(k, v)| (k.clone(), fill_secret(v, vars, ctx)))
+                .collect(),
+        )),
         (None, None) => None,
     };
+    let mut headers = ctx.session.headers(req.credentials, req.method);
+    for (k, v) in &req.headers {
+        headers.push((k.clone(), fill(v, vars, false)));
+    }
     Ok(Outgoing {
         method: req.method,
         url,
-        headers: ctx.session.headers(req.credentials, req.method),
+        headers,
         body,
     })
 }
@@ -247,6 +274,18 @@ fn fill_value(v: &Value, vars: &Vars, ctx: Option<&Ctx>) -> Value {
                 .collect(),
         ),
         v => v.clone(),
+    }
+}
+
+/// A form value: `{username}` / `{password}` from the credentials, else captures.
+fn fill_secret(v: &str, vars: &Vars, ctx: &Ctx) -> String {
+    match v
+        .strip_prefix('{')
+        .and_then(|r| r.strip_suffix('}'))
+        .and_then(|name| ctx.session.placeholder(name))
+    {
+        Some(secret) => secret.expose().to_string(),
+        None => fill(v, vars, false),
     }
 }
 

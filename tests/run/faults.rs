@@ -51,6 +51,9 @@ const CAUGHT: &[(Fault, &str, &[&str])] = &[
     (Fault::OneWayReferences, "bip", &["references"]),
     (Fault::WrongTotalPages, "gentar", &["pagination"]),
     (Fault::NoServerSetFields, "bip", &["writes"]),
+    (Fault::LostWrites, "bip", &["state"]),
+    (Fault::MissingHeaders, "omero", &["representation"]),
+    (Fault::WrongSuccessStatus, "idr", &["status"]),
 ];
 
 const MAY: &[(Fault, &[&str])] = &[
