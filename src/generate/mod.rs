@@ -90,6 +90,14 @@ pub fn load(path: &Path) -> Result<Suite> {
     Ok(suite)
 }
 
+/// The way to an operation's request: steps capturing its path values, its path
+/// with fixed values filled, and its query parameters.
+pub(crate) struct Resolved {
+    pub steps: Vec<Step>,
+    pub query: BTreeMap<String, String>,
+    pub path: String,
+}
+
 /// What every family needs: the spec and the ways to address its items.
 pub(crate) struct Gen<'s> {
     pub spec: &'s Spec,
@@ -146,22 +154,33 @@ impl<'s> Gen<'s> {
             .min_by_key(|o| placeholders(&o.path).len())
     }
 
-    /// Steps that capture a value for every `{param}` of a path, and the path's
-    /// query parameters that always carry a value. None when some parameter has no
-    /// source in the spec.
-    pub fn resolve(&self, op: &Operation) -> Option<(Vec<Step>, BTreeMap<String, String>)> {
+    /// Steps that capture a value for every `{param}` of a path, the path with the
+    /// values the document's own client sends filled in, and the query parameters
+    /// that always carry a value. None when some parameter has no source in the
+    /// spec.
+    pub fn resolve(&self, op: &Operation) -> Option<Resolved> {
         self.resolve_path(&op.path, op)
     }
 
     /// `resolve` for a path of the operation with some placeholders already filled.
-    pub fn resolve_path(
-        &self,
-        path: &str,
-        op: &Operation,
-    ) -> Option<(Vec<Step>, BTreeMap<String, String>)> {
+    pub fn resolve_path(&self, path: &str, op: &Operation) -> Option<Resolved> {
         let mut steps = Vec::new();
         let mut bound: Vec<String> = Vec::new();
-        self.bind(path, op, &mut steps, &mut bound, 0)?;
+        let mut path = path.to_string();
+        // Values the document's client sends (`field: 0`) stand where nothing in the
+        // deployment gives one.
+        for p in op
+            .params
+            .iter()
+            .filter(|p| p.location == crate::spec::ParamIn::Path)
+        {
+            if let Some(ex) = &p.example
+                && self.source(op, &path, &p.name).is_none()
+            {
+                path = path.replace(&format!("{{{}}}", p.name), ex);
+            }
+        }
+        self.bind(&path, op, &mut steps, &mut bound, 0)?;
         let mut query = BTreeMap::new();
         for p in &op.params {
             if p.location != crate::spec::ParamIn::Query {
@@ -170,14 +189,36 @@ impl<'s> Gen<'s> {
             if let Some(v) = &p.value {
                 query.insert(p.name.clone(), v.clone());
             } else if p.required {
-                // A required query parameter filled by a flow from another operation.
-                let (flow_steps, name) = self.flow(op, &p.name)?;
-                steps.extend(flow_steps);
-                bound.push(name.clone());
-                query.insert(p.name.clone(), format!("{{{name}}}"));
+                // A required query parameter filled by a flow from another operation,
+                // or else with the document's own example value.
+                match self.flow(op, &p.name) {
+                    Some((flow_steps, name)) => {
+                        steps.extend(flow_steps);
+                        bound.push(name.clone());
+                        query.insert(p.name.clone(), format!("{{{name}}}"));
+                    }
+                    None => {
+                        query.insert(p.name.clone(), p.example.clone()?);
+                    }
+                }
             }
         }
-        Some((steps, query))
+        Some(Resolved { steps, query, path })
+    }
+
+    /// Whether a path parameter has a source in the deployment: a parent list or
+    /// a flow.
+    fn source(&self, op: &Operation, path: &str, param: &str) -> Option<()> {
+        let prefix = &path[..path.find(&format!("{{{param}}}"))?];
+        let listed = self.spec.operations.iter().any(|o| {
+            o.kind == OperationKind::List && (o.path == prefix || format!("{}/", o.path) == prefix)
+        });
+        let flowed = self
+            .spec
+            .flows
+            .iter()
+            .any(|f| f.to == op.id && f.param == param);
+        (listed || flowed).then_some(())
     }
 
     fn bind(
@@ -236,10 +277,14 @@ impl<'s> Gen<'s> {
             .spec
             .operation(&flow.from)
             .filter(|o| o.method == crate::spec::Method::Get)?;
-        let (mut steps, query) = self.resolve(from)?;
+        let Resolved {
+            mut steps,
+            query,
+            path,
+        } = self.resolve(from)?;
         let mut step = Step::new(Request {
             query,
-            ..Request::get(&from.path)
+            ..Request::get(path)
         });
         step.capture
             .insert(param.to_string(), first_pointer(&flow.field));

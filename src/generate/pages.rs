@@ -15,12 +15,12 @@ pub(super) fn cases(g: &Gen, op: &Operation, out: &mut Vec<Case>) {
         return;
     }
     let Some(items) = g.items(op) else { return };
-    let Some((steps, query)) = g.resolve(op) else {
+    let Some(super::Resolved { steps, query, path }) = g.resolve(op) else {
         return;
     };
     let base = Request {
         query,
-        ..Request::get(&op.path)
+        ..Request::get(&path)
     };
     let case = |check, rest: &str, severity, doc: &DocRef, title: String, last: Vec<Step>| {
         let mut s = steps.clone();

@@ -8,12 +8,12 @@ pub(super) fn cases(g: &Gen, op: &Operation, out: &mut Vec<Case>) {
     if op.method != Method::Get {
         return;
     }
-    let Some((steps, query)) = g.resolve(op) else {
+    let Some(super::Resolved { steps, query, path }) = g.resolve(op) else {
         return;
     };
     let main = Request {
         query,
-        ..Request::get(&op.path)
+        ..Request::get(&path)
     };
     let spec = g.spec;
     let ok = op
@@ -189,7 +189,7 @@ fn references(g: &Gen, op: &Operation, out: &mut Vec<Case>) {
         return;
     }
     let Some(items) = g.items(op) else { return };
-    let Some((steps, query)) = g.resolve(op) else {
+    let Some(super::Resolved { steps, query, path }) = g.resolve(op) else {
         return;
     };
     let id = r.id_field.as_deref().unwrap_or("id");
@@ -211,7 +211,7 @@ fn references(g: &Gen, op: &Operation, out: &mut Vec<Case>) {
         let mut s = steps.clone();
         let mut step = Step::new(Request {
             query: query.clone(),
-            ..Request::get(&op.path)
+            ..Request::get(&path)
         });
         step.expect = vec![Expect::ReferencesResolve(super::References {
             items: items.clone(),
@@ -257,12 +257,17 @@ fn identity(g: &Gen, op: &Operation, out: &mut Vec<Case>) {
     match op.kind {
         OperationKind::List if g.list_of(&r.name).is_some_and(|l| l.id == op.id) => {
             let Some(items) = g.items(op) else { return };
-            let Some((mut s, query)) = g.resolve(op) else {
+            let Some(super::Resolved {
+                steps: mut s,
+                query,
+                path,
+            }) = g.resolve(op)
+            else {
                 return;
             };
             let mut step = Step::new(Request {
                 query,
-                ..Request::get(&op.path)
+                ..Request::get(&path)
             });
             step.expect = vec![Expect::Retrievable(super::Retrievable {
                 items,
@@ -290,7 +295,12 @@ fn identity(g: &Gen, op: &Operation, out: &mut Vec<Case>) {
                 _ => "assay-no-such-id",
             };
             let path = get.path.replace(&format!("{{{last}}}"), unknown);
-            let Some((mut s, query)) = g.resolve_path(&path, op) else {
+            let Some(super::Resolved {
+                steps: mut s,
+                query,
+                path,
+            }) = g.resolve_path(&path, op)
+            else {
                 return;
             };
             let mut step = Step::new(Request {

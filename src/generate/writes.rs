@@ -21,7 +21,12 @@ pub(super) fn cases(g: &Gen, op: &Operation, out: &mut Vec<Case>) {
     let Some((example, doc)) = example_body(g, op) else {
         return;
     };
-    let Some((mut steps, query)) = g.resolve(op) else {
+    let Some(super::Resolved {
+        mut steps,
+        query,
+        path,
+    }) = g.resolve(op)
+    else {
         return;
     };
     let request_ptr = r.pointer(&g.spec.envelope.request);
@@ -75,7 +80,7 @@ pub(super) fn cases(g: &Gen, op: &Operation, out: &mut Vec<Case>) {
             method: op.method,
             query: query.clone(),
             body: Some(body),
-            ..Request::get(&op.path)
+            ..Request::get(&path)
         });
         s.cleanup = cleanup.clone();
         s

@@ -303,7 +303,9 @@ fn value_for(f: &Field, n: usize, rng: &mut Rng) -> Value {
         }
     };
     if f.ty.array {
-        let len = rng.below(3);
+        // An array the document types no further is read as a tuple by clients
+        // (IDR's `[key, value]` pairs): give it two values.
+        let len = if f.ty.kind == Kind::Any { 2 } else { rng.below(3) };
         Value::Array((0..len).map(|_| scalar(rng)).collect())
     } else {
         scalar(rng)
@@ -333,7 +335,13 @@ pub fn sample_body(fields: &[Field]) -> Value {
                     .or_insert(Value::Null);
             }
             for _ in 0..arrays {
-                if !node.is_array() || node.as_array().is_some_and(Vec::is_empty) {
+                // A row about the items (`values[]`) overrides the scalars an
+                // earlier row about the array (`values`) made up for them.
+                let scalar_items = node
+                    .as_array()
+                    .and_then(|a| a.first())
+                    .is_some_and(|x| !x.is_null() && !x.is_object() && !x.is_array());
+                if !node.is_array() || node.as_array().is_some_and(Vec::is_empty) || scalar_items {
                     *node = Value::Array(vec![Value::Null]);
                 }
                 node = &mut node.as_array_mut().expect("made an array above")[0];

@@ -162,9 +162,23 @@ async fn cleanup(ctx: &Ctx, created: &[(String, String)]) -> Vec<(String, String
 
 /// The request as sent: placeholders filled, credentials attached.
 pub(super) fn outgoing(ctx: &Ctx, req: &Request, vars: &Vars) -> Result<Outgoing, Stop> {
-    let path = fill(&req.path, vars, true);
-    let mut url =
-        super::session::join(&ctx.base, &path).map_err(|e| Stop::Fail(vec![Problem::msg(e)]))?;
+    // A path that is itself a captured value (IDR's `{thumb_url}`) is taken as
+    // the server wrote it; its origin must still be the one the user named.
+    let whole =
+        req.path.starts_with('{') && req.path.ends_with('}') && !req.path[1..].contains('{');
+    let path = fill(&req.path, vars, !whole);
+    let mut url = if path.starts_with("http://") || path.starts_with("https://") {
+        let url = reqwest::Url::parse(&path)
+            .map_err(|e| Stop::Fail(vec![Problem::msg(format!("`{path}` is no URL: {e}"))]))?;
+        if url.origin() != ctx.base.origin() {
+            return Err(Stop::Skip(format!(
+                "`{path}` is on another host than the one named"
+            )));
+        }
+        url
+    } else {
+        super::session::join(&ctx.base, &path).map_err(|e| Stop::Fail(vec![Problem::msg(e)]))?
+    };
     if !req.query.is_empty() {
         let mut pairs = url.query_pairs_mut();
         for (k, v) in &req.query {

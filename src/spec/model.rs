@@ -613,6 +613,10 @@ pub struct Param {
     /// also tells apart operations that share a path.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    /// A value the document's own examples send (idr: `screen_id = 102`), for
+    /// cases to use where nothing in the deployment gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub example: Option<String>,
     #[serde(default)]
     pub description: String,
     pub doc: DocRef,

@@ -155,6 +155,7 @@ impl Client {
                 same_as: None,
                 moves: Vec::new(),
                 value: value.map(str::to_string),
+                example: None,
                 description: description.join(" "),
                 doc: doc.clone(),
             };

@@ -34,6 +34,7 @@ impl Row {
             same_as: None,
             moves: Vec::new(),
             value: None,
+            example: None,
             description: self.description.clone(),
             doc: doc.at(self.at),
         }
