@@ -269,6 +269,9 @@ pub enum Expect {
     /// Each item of the list (up to `limit`) is retrievable at `path` and agrees with
     /// its list form on every field both carry.
     Retrievable(Retrievable),
+    /// The items at `items` are, by id, those another path lists (a filter on a
+    /// parent against the parent's own list of children).
+    SameItems(SameItems),
     /// The ids each listed item names in `field` resolve; with `back`, the item
     /// referred to names the listing item in return.
     ReferencesResolve(References),
@@ -378,6 +381,18 @@ pub struct Retrievable {
     /// Pointer to the item in the single response.
     pub single: String,
     pub limit: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SameItems {
+    pub items: String,
+    /// Field path of an item's identity.
+    pub id: String,
+    /// The other list's path, `{name}` filled from captures.
+    pub path: String,
+    /// Pointer to the items in its response.
+    pub other_items: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -306,6 +306,44 @@ fn filters(g: &Gen, op: &Operation, items: &str, base: &Request, case: &Make, ou
                     ));
                 }
             }
+            Some(ParamRole::Filter) if p.same_as.is_some() => {
+                let Some(other) = p.same_as.as_deref().and_then(|o| g.spec.operation(o)) else {
+                    continue;
+                };
+                let params = placeholders(&other.path);
+                let (Some(resolved), Some(other_items), [param]) =
+                    (g.resolve(other), g.items(other), params.as_slice())
+                else {
+                    continue;
+                };
+                let Some(id) = r.id_field.clone() else {
+                    continue;
+                };
+                let mut s = resolved.steps;
+                let mut last = step(
+                    base.clone().with(&p.name, format!("{{{param}}}")),
+                    vec![
+                        Expect::Status(vec![200]),
+                        Expect::SameItems(super::SameItems {
+                            items: items.to_string(),
+                            id,
+                            path: other.path.clone(),
+                            other_items,
+                        }),
+                    ],
+                );
+                last.request.query.extend(resolved.query);
+                s.push(last);
+                out.push(Case {
+                    id: g.id(op, &format!("filters/{}", p.name)),
+                    check: Check::Filters,
+                    severity: Severity::Must,
+                    doc: p.doc.clone(),
+                    title: format!("`{}` keeps the items `{}` lists", p.name, other.id),
+                    writes: false,
+                    steps: s,
+                });
+            }
             Some(ParamRole::Search) => {
                 let fields: Vec<String> = r
                     .fields
@@ -379,4 +417,60 @@ fn filters(g: &Gen, op: &Operation, items: &str, base: &Request, case: &Make, ou
             vec![capture(&field.path, SAMPLE), last],
         ));
     }
+    // Two filters together keep only items matching both: values from one item.
+    if !f.field_param.contains("{field}") {
+        return;
+    }
+    let two: Vec<&crate::spec::Field> = r
+        .fields
+        .iter()
+        .filter(|x| x.filterable && x.ty.kind == crate::spec::Kind::String && !x.ty.array)
+        .filter(|x| !x.path.contains(['.', '[']))
+        .take(2)
+        .collect();
+    let [a, b] = two.as_slice() else { return };
+    let mut first = Step::new(base.clone());
+    first
+        .capture
+        .insert("a".into(), format!("{items}/0{}", first_pointer(&a.path)));
+    first
+        .capture
+        .insert("b".into(), format!("{items}/0{}", first_pointer(&b.path)));
+    let name = |x: &crate::spec::Field| {
+        f.field_param
+            .replace("{name}", &r.name)
+            .replace("{field}", &x.path)
+    };
+    let request = base
+        .clone()
+        .with(&name(a), f.field_value.replace("{value}", "{a}"))
+        .with(&name(b), f.field_value.replace("{value}", "{b}"));
+    let matching = |x: &crate::spec::Field, v: &str| {
+        Expect::EachMatches(EachMatches {
+            items: items.to_string(),
+            fields: vec![x.path.clone()],
+            values: vec![v.into()],
+        })
+    };
+    out.push(case(
+        Check::Filters,
+        &format!("filters/{}+{}", a.path, b.path),
+        Severity::Must,
+        &f.doc,
+        format!(
+            "filtering on `{}` and `{}` keeps items matching both",
+            a.path, b.path
+        ),
+        vec![
+            first,
+            step(
+                request,
+                vec![
+                    Expect::Status(vec![200]),
+                    matching(a, "{a}"),
+                    matching(b, "{b}"),
+                ],
+            ),
+        ],
+    ));
 }

@@ -305,7 +305,11 @@ fn value_for(f: &Field, n: usize, rng: &mut Rng) -> Value {
     if f.ty.array {
         // An array the document types no further is read as a tuple by clients
         // (IDR's `[key, value]` pairs): give it two values.
-        let len = if f.ty.kind == Kind::Any { 2 } else { rng.below(3) };
+        let len = if f.ty.kind == Kind::Any {
+            2
+        } else {
+            rng.below(3)
+        };
         Value::Array((0..len).map(|_| scalar(rng)).collect())
     } else {
         scalar(rng)

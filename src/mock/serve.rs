@@ -249,7 +249,13 @@ fn answer(
                 p.role == Some(crate::spec::ParamRole::Orphans)
                     && req.query.iter().any(|(k, v)| *k == p.name && v == "true")
             });
-            let only = parent(spec, op, &params, &req.query).map(|(x, id)| {
+            // A filter the faulty server ignores; a parent in the path still holds.
+            let filtered_query: &[(String, String)] = if state.faults.has(Fault::IgnoreFilter) {
+                &[]
+            } else {
+                &req.query
+            };
+            let only = parent(spec, op, &params, filtered_query).map(|(x, id)| {
                 tables
                     .get(x)
                     .and_then(|pt| pt.find(&id).and_then(|slot| pt.related(slot, table)))

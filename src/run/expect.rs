@@ -149,7 +149,8 @@ impl Checker<'_> {
             Expect::Walk(_)
             | Expect::Retrievable(_)
             | Expect::LinksResolve(_)
-            | Expect::ReferencesResolve(_) => vec![],
+            | Expect::ReferencesResolve(_)
+            | Expect::SameItems(_) => vec![],
         }
     }
 

@@ -29,7 +29,8 @@ pub(super) async fn probe(
             Expect::Walk(_)
             | Expect::Retrievable(_)
             | Expect::LinksResolve(_)
-            | Expect::ReferencesResolve(_) => {
+            | Expect::ReferencesResolve(_)
+            | Expect::SameItems(_) => {
                 vec![Problem::with_body(
                     resp.json.clone().err().unwrap_or_default(),
                     resp,
@@ -43,6 +44,7 @@ pub(super) async fn probe(
         Expect::Retrievable(r) => retrievable(ctx, r, body, vars).await,
         Expect::LinksResolve(l) => links(ctx, l, body).await,
         Expect::ReferencesResolve(r) => references(ctx, r, body, vars).await,
+        Expect::SameItems(s) => same_items(ctx, s, body, vars).await,
         _ => vec![],
     }
 }
@@ -285,6 +287,52 @@ async fn retrievable(ctx: &Ctx, r: &Retrievable, body: &Value, vars: &Vars) -> V
         }
     }
     problems
+}
+
+async fn same_items(
+    ctx: &Ctx,
+    s: &crate::generate::SameItems,
+    body: &Value,
+    vars: &Vars,
+) -> Vec<Problem> {
+    let ids = |v: &Value, at: &str| -> Option<Vec<String>> {
+        let mut out: Vec<String> = v
+            .pointer(at)?
+            .as_array()?
+            .iter()
+            .map(|i| {
+                values_at(i, &s.id)
+                    .first()
+                    .map_or("(no id)".into(), |x| text(x))
+            })
+            .collect();
+        out.sort();
+        Some(out)
+    };
+    let Some(mine) = ids(body, &s.items) else {
+        return vec![Problem::msg(format!("no array of items at {}", s.items))];
+    };
+    let req = crate::generate::Request::get(&s.path);
+    let Ok(out) = super::exec::outgoing(ctx, &req, vars) else {
+        return vec![];
+    };
+    let resp = match ctx.send(&out, Credentials::Valid).await {
+        Ok(r) => r,
+        Err(e) => return vec![Problem::msg(format!("{}: {e}", out.line()))],
+    };
+    let Some(theirs) = resp.json.as_ref().ok().and_then(|b| ids(b, &s.other_items)) else {
+        return vec![Problem::with_body(
+            format!("{} lists no items", out.line()),
+            &resp,
+        )];
+    };
+    if mine == theirs {
+        return vec![];
+    }
+    vec![Problem {
+        message: format!("the filtered list and {} hold different items", out.line()),
+        diff: Some(json_diff(&Value::from(theirs), &Value::from(mine))),
+    }]
 }
 
 async fn references(

@@ -23,6 +23,9 @@ async fn serve() -> String {
     format!("http://{addr}")
 }
 
+/// Requests `/busy` has answered, so it refuses the first two of every three.
+static BUSY: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 async fn answer(mut s: TcpStream, port: u16) {
     let mut head = Vec::new();
     let mut buf = [0u8; 1024];
@@ -81,6 +84,14 @@ async fn answer(mut s: TcpStream, port: u16) {
         }
         // Closed with the request read and nothing answered.
         "/reset" => return,
+        "/busy" => {
+            let n = BUSY.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            if n % 3 < 2 {
+                reply("HTTP/1.1 503 Busy\r\nretry-after: 0\r\ncontent-length: 0\r\n\r\n".into())
+            } else {
+                reply(format!("{json}content-length: 12\r\n\r\n{{\"ok\": true}}"))
+            }
+        }
         "/short" => reply(format!("{json}content-length: 100\r\n\r\n{{\"ok\": true}}")),
         "/loop" => {
             reply("HTTP/1.1 302 Found\r\nlocation: /loop\r\ncontent-length: 0\r\n\r\n".into())
@@ -192,4 +203,62 @@ async fn a_hostile_server_fails_cases_with_reasons_and_never_hangs_the_runner() 
         "{text}"
     );
     assert!(!text.contains(KEY), "the key leaked: {text}");
+}
+
+async fn run_cases(url: &str, cases: Vec<Case>, config: Config) -> Vec<assay::run::CaseResult> {
+    let spec = assay::spec::load(&crate::common::spec_path("idr")).unwrap();
+    let mut results = Vec::new();
+    let mut report = |e| {
+        if let Event::CaseFinished(r) = e {
+            results.push(r)
+        }
+    };
+    assay::run::run(Arc::new(spec), cases, url, &config, &mut report)
+        .await
+        .unwrap();
+    results
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_busy_server_is_retried_only_as_often_as_allowed() {
+    let url = serve().await;
+    BUSY.store(0, std::sync::atomic::Ordering::SeqCst);
+    let patient = Config {
+        retries: 2,
+        jobs: 1,
+        ..Config::default()
+    };
+    let r = run_cases(&url, vec![case("/busy")], patient).await;
+    assert_eq!(r[0].status, Status::Passed, "{}", r[0].message);
+    BUSY.store(0, std::sync::atomic::Ordering::SeqCst);
+    let impatient = Config {
+        retries: 1,
+        jobs: 1,
+        ..Config::default()
+    };
+    let r = run_cases(&url, vec![case("/busy")], impatient).await;
+    assert_eq!(r[0].status, Status::Failed);
+    assert!(r[0].message.contains("got 503"), "{}", r[0].message);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_rate_spaces_requests_out() {
+    let url = serve().await;
+    let cases: Vec<Case> = (0..6)
+        // Six different paths: identical reads would be shared, not repeated.
+        .map(|i| case(&format!("/ok/{i}")))
+        .collect();
+    let config = Config {
+        rate: Some(20.0),
+        ..Config::default()
+    };
+    let started = std::time::Instant::now();
+    let r = run_cases(&url, cases, config).await;
+    assert!(r.iter().all(|x| x.status == Status::Passed));
+    // Six requests at 20 a second take at least five intervals of 50 ms.
+    assert!(
+        started.elapsed() >= Duration::from_millis(250),
+        "{:?}",
+        started.elapsed()
+    );
 }
