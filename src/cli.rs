@@ -154,10 +154,10 @@ pub struct RunArgs {
     #[arg(long, default_value = "30s", value_parser = parse_duration)]
     pub timeout: std::time::Duration,
     /// Retries of a request answered 429 or 503, with backoff.
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=10))]
     pub retries: u32,
     /// At most this many requests per second (for live servers).
-    #[arg(long)]
+    #[arg(long, value_parser = parse_rate)]
     pub rate: Option<f64>,
     /// Largest response body read (`32M`, `512K`); a larger one fails its case.
     #[arg(long, default_value = "32M", value_parser = parse_size)]
@@ -192,6 +192,15 @@ fn parse_partition(s: &str) -> std::result::Result<(usize, usize), String> {
     Ok((k, n))
 }
 
+fn parse_rate(s: &str) -> std::result::Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && (0.01..=100_000.0).contains(&v) => Ok(v),
+        _ => Err(format!(
+            "`{s}` is no rate: give requests per second, 0.01 to 100000"
+        )),
+    }
+}
+
 fn parse_duration(s: &str) -> std::result::Result<std::time::Duration, String> {
     let bad = || format!("`{s}` is no duration: give `30s`, `1.5s` or `500ms`");
     let (number, scale) = if let Some(n) = s.strip_suffix("ms") {
@@ -202,15 +211,18 @@ fn parse_duration(s: &str) -> std::result::Result<std::time::Duration, String> {
         (s, 1.0)
     };
     let v: f64 = number.trim().parse().map_err(|_| bad())?;
-    if !(v.is_finite() && v > 0.0) {
-        return Err(bad());
+    let secs = v * scale;
+    // Between a millisecond and a day: anything else is a slip of the keyboard.
+    if !(secs.is_finite() && (0.001..=86_400.0).contains(&secs)) {
+        return Err(format!("`{s}` is no duration between 1ms and 24h"));
     }
-    Ok(std::time::Duration::from_secs_f64(v * scale))
+    Ok(std::time::Duration::from_secs_f64(secs))
 }
 
 fn parse_size(s: &str) -> std::result::Result<usize, String> {
     let bad = || format!("`{s}` is no size: give bytes, or `512K`, `32M`, `1G`");
-    let (number, scale) = match s.trim().chars().last() {
+    let s = s.trim();
+    let (number, scale) = match s.chars().last() {
         Some('K' | 'k') => (&s[..s.len() - 1], 1usize << 10),
         Some('M' | 'm') => (&s[..s.len() - 1], 1 << 20),
         Some('G' | 'g') => (&s[..s.len() - 1], 1 << 30),

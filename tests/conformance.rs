@@ -51,13 +51,21 @@ async fn trials(rt: &'static tokio::runtime::Runtime) -> Result<Vec<Trial>, Stri
                 ..Config::default()
             };
             let spec = Arc::new(assay::spec::load(Path::new(&spec)).map_err(|e| e.to_string())?);
-            let runner = Arc::new(
+            let connect = || async {
                 Runner::connect(spec.clone(), &url, &config)
                     .await
-                    .map_err(|e| e.to_string())?,
-            );
+                    .map_err(|e| e.to_string())
+            };
+            // Write cases share no reads: what they change must be read again.
+            let (reads, writes) = (Arc::new(connect().await?), Arc::new(connect().await?));
+            writes.set_writing(true);
             for case in cases(&spec)? {
-                out.push(trial(rt, runner.clone(), case));
+                let runner = if case.writes {
+                    writes.clone()
+                } else {
+                    reads.clone()
+                };
+                out.push(trial(rt, runner, case));
             }
         }
         (None, None) => {

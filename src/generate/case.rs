@@ -358,6 +358,9 @@ pub struct Walk {
     pub size_param: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_size: Option<u64>,
+    /// Pointer to the maximum page size the server states (OMERO's `maxLimit`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_size_pointer: Option<String>,
     /// About how many pages to walk in: the size is the total divided by it, within
     /// the maximum.
     pub pages: u64,

@@ -161,6 +161,7 @@ fn pagination(
                     first: u64::from(p.first_page.unwrap_or(0)),
                     size_param: p.size_param.clone(),
                     max_size: p.max_size.map(u64::from),
+                    max_size_pointer: p.max_size_pointer.clone(),
                     pages: 10,
                 })],
             )],

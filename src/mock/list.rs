@@ -378,7 +378,12 @@ fn field_filter(spec: &Spec, r: &Resource, name: &str, value: &str) -> Option<(S
         }
         None if name == template => {
             let (pre, rest) = f.field_value.split_once("{field}")?;
-            let sep = rest.split("{value}").next().unwrap_or("");
+            // Quoted or not, as Solr takes both (`sex:"Male"`, `sex:Male`).
+            let sep = rest
+                .split("{value}")
+                .next()
+                .unwrap_or("")
+                .trim_end_matches('"');
             let body = value.strip_prefix(pre)?;
             let (field, v) = if sep.is_empty() {
                 (body, "")

@@ -14,7 +14,7 @@ pub fn render(c: &Collected) -> String {
         out.push_str(&format!(
             "{} against {}: {} cases, {} requests in {:.1} s\n",
             run.spec,
-            run.target,
+            shown_target(&run.target),
             run.results.len(),
             run.requests,
             run.millis as f64 / 1000.0
@@ -70,4 +70,18 @@ pub fn render(c: &Collected) -> String {
         s.passed, s.failed, s.skipped
     ));
     out
+}
+
+/// The target without user info or query, where a careless URL may hold a secret.
+fn shown_target(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(u) => format!(
+            "{}://{}{}{}",
+            u.scheme(),
+            u.host_str().unwrap_or(""),
+            u.port().map(|p| format!(":{p}")).unwrap_or_default(),
+            u.path().trim_end_matches('/')
+        ),
+        Err(_) => "(the given URL)".into(),
+    }
 }

@@ -27,8 +27,17 @@ pub(super) async fn run_case(ctx: Arc<Ctx>, case: Arc<Case>) -> CaseResult {
         .steps
         .iter()
         .any(|s| s.request.credentials == Credentials::Valid);
+    // A sign-in case sends the user name and password it is given; without them
+    // it has nothing to test.
+    let text = serde_json::to_string(&case.steps).unwrap_or_default();
+    let needs_login = ["username", "password"]
+        .iter()
+        .any(|n| text.contains(&format!("{{{n}}}")) && ctx.session.placeholder(n).is_none());
+    let mut secrets = ctx.session.secrets();
     let outcome = if case.writes && !ctx.allow_writes {
         Outcome::Skipped("writes data; run with --allow-writes".into())
+    } else if needs_login {
+        Outcome::Skipped("no user name and password given (--username and --password)".into())
     } else if let (true, Some(why)) = (sends_valid, &ctx.session.broken) {
         Outcome::Failed(vec![Problem::msg(format!("cannot sign in: {why}"))])
     } else if sends_valid && !ctx.session.has_valid() {
@@ -38,7 +47,8 @@ pub(super) async fn run_case(ctx: Arc<Ctx>, case: Arc<Case>) -> CaseResult {
         let mut created: Vec<(String, String)> = Vec::new();
         let mut result = Ok(());
         for (i, step) in case.steps.iter().enumerate() {
-            result = run_step(&ctx, step, i, case.steps.len(), &mut vars, &mut created).await;
+            let at = (i, case.steps.len());
+            result = run_step(&ctx, step, at, &mut vars, &mut created, &mut secrets).await;
             if result.is_err() {
                 break;
             }
@@ -59,16 +69,21 @@ pub(super) async fn run_case(ctx: Arc<Ctx>, case: Arc<Case>) -> CaseResult {
         }
         outcome
     };
-    CaseResult::new(&case, outcome, started.elapsed(), &ctx.session.secrets())
+    CaseResult::new(&case, outcome, started.elapsed(), &secrets)
+}
+
+/// Captures whose values are credentials: scrubbed from the case's report.
+fn secret_capture(name: &str) -> bool {
+    matches!(name, "token" | "csrf") || name.starts_with("secret")
 }
 
 async fn run_step(
     ctx: &Ctx,
     step: &Step,
-    index: usize,
-    steps: usize,
+    (index, steps): (usize, usize),
     vars: &mut Vars,
     created: &mut Vec<(String, String)>,
+    secrets: &mut Vec<String>,
 ) -> Result<(), Stop> {
     let out = outgoing(ctx, &step.request, vars)?;
     let line = out.line();
@@ -81,28 +96,47 @@ async fn run_step(
         .send(&out, step.request.credentials)
         .await
         .map_err(|e| Stop::Fail(vec![Problem::msg(format!("{label}: {e}"))]))?;
+    let mut problems = Vec::new();
     if let Some(c) = &step.cleanup
         && (200..300).contains(&resp.status)
-        && let Some(id) = resp.json.as_ref().ok().and_then(|b| b.pointer(&c.id))
     {
-        created.push((c.path.clone(), super::expect::text(id)));
+        match resp.json.as_ref().ok().and_then(|b| b.pointer(&c.id)) {
+            Some(id) => created.push((c.path.clone(), super::expect::text(id))),
+            None => problems.push(Problem::msg(format!(
+                "it answered {} but no id at {}: what it created cannot be cleaned up",
+                resp.status, c.id
+            ))),
+        }
     }
+    // Credentials the response hands out are secrets from here on, even when the
+    // step then fails.
+    for (_, pointer) in step.capture.iter().filter(|(n, _)| secret_capture(n)) {
+        if let Some(v) = resp.json.as_ref().ok().and_then(|b| find(b, pointer)) {
+            let s = super::expect::text(v);
+            if s.len() >= 4 && !secrets.contains(&s) {
+                secrets.push(s);
+            }
+        }
+    }
+    // What checks and messages see: the response with every secret scrubbed, so
+    // no excerpt can cut one in half and show its start.
+    let shown = super::scrubbed(&resp, secrets);
+    let resp_for_checks = shown.as_ref().unwrap_or(&resp);
     let checker = Checker {
         validators: &ctx.validators,
         spec: &ctx.spec,
     };
-    let mut problems = Vec::new();
     for e in &step.expect {
         let e = fill_expect(e, vars);
-        problems.extend(checker.check(&e, &resp));
-        problems.extend(super::probe::probe(ctx, &e, &resp, &out, vars).await);
+        problems.extend(checker.check(&e, resp_for_checks));
+        problems.extend(super::probe::probe(ctx, &e, resp_for_checks, &out, vars).await);
     }
     // A step that only prepares (no expectations) must succeed for the case to
     // mean anything.
     if step.expect.is_empty() && !(200..300).contains(&resp.status) {
         problems.push(Problem::with_body(
             format!("expected a 2xx to go on, got {}", resp.status),
-            &resp,
+            resp_for_checks,
         ));
     }
     if !problems.is_empty() {
@@ -179,6 +213,14 @@ pub(super) fn outgoing(ctx: &Ctx, req: &Request, vars: &Vars) -> Result<Outgoing
     } else {
         super::session::join(&ctx.base, &path).map_err(|e| Stop::Fail(vec![Problem::msg(e)]))?
     };
+    // A captured value must not move the request to another host or port
+    // (`.evil.example/x`, `@evil.example/`, `:81/`).
+    if url.origin() != ctx.base.origin() {
+        return Err(Stop::Fail(vec![Problem::msg(format!(
+            "`{}` would leave the host named for the run; not sent",
+            req.path
+        ))]));
+    }
     if !req.query.is_empty() {
         let mut pairs = url.query_pairs_mut();
         for (k, v) in &req.query {
@@ -332,7 +374,8 @@ impl Ctx {
         out: &Outgoing,
         mode: Credentials,
     ) -> Result<Arc<Response>, String> {
-        if out.method != Method::Get || self.allow_writes_now() {
+        let own_headers = out.headers.len() > self.session.headers(mode, out.method).len();
+        if out.method != Method::Get || self.allow_writes_now() || own_headers {
             return self.http.send(out).await.map(Arc::new);
         }
         let key = (out.url.to_string(), mode);
@@ -340,9 +383,20 @@ impl Ctx {
             let mut cache = self.cache.lock().expect("the cache lock is never poisoned");
             cache.entry(key).or_default().clone()
         };
-        cell.get_or_init(|| async { self.http.send(out).await.map(Arc::new) })
+        let result = cell
+            .get_or_init(|| async { self.http.send(out).await.map(Arc::new) })
             .await
-            .clone()
+            .clone();
+        // A failure is not shared with cases that come later: they ask again.
+        let failed = match &result {
+            Ok(r) => r.status == 429 || r.status >= 500,
+            Err(_) => true,
+        };
+        if failed {
+            let mut cache = self.cache.lock().expect("the cache lock is never poisoned");
+            cache.remove(&(out.url.to_string(), mode));
+        }
+        result
     }
 }
 

@@ -67,20 +67,36 @@ impl Checker<'_> {
                 }
                 self.schema(&format!("error.{name}"), resp)
             }
-            Expect::Header(h) => match resp.header(&h.name) {
-                None => vec![Problem::msg(format!("no `{}` header", h.name))],
-                Some(v) => {
-                    let schema = serde_json::json!({"type": "string", "pattern": h.pattern});
-                    match Validator::new("header", &schema) {
-                        Ok(val) if val.violations(&Value::String(v.into())).is_empty() => vec![],
-                        Ok(_) => vec![Problem::msg(format!(
-                            "header `{}: {v}` does not match {}",
-                            h.name, h.pattern
-                        ))],
-                        Err(e) => vec![Problem::msg(format!("bad pattern {}: {e}", h.pattern))],
-                    }
+            Expect::Header(h) => {
+                let schema = serde_json::json!({"type": "string", "pattern": h.pattern});
+                let val = match Validator::new("header", &schema) {
+                    Ok(v) => v,
+                    Err(e) => return vec![Problem::msg(format!("bad pattern {}: {e}", h.pattern))],
+                };
+                // Any of the header's lines may match (one Set-Cookie per cookie).
+                let values: Vec<&str> = resp.all_headers(&h.name).collect();
+                if values.is_empty() {
+                    return vec![Problem::msg(format!("no `{}` header", h.name))];
                 }
-            },
+                if values
+                    .iter()
+                    .any(|v| val.violations(&Value::String((*v).into())).is_empty())
+                {
+                    return vec![];
+                }
+                // Cookies and credentials are never shown, only that they differ.
+                let sensitive = ["set-cookie", "cookie", "authorization"]
+                    .contains(&h.name.to_ascii_lowercase().as_str());
+                let shown = if sensitive {
+                    format!("{} values (not shown)", values.len())
+                } else {
+                    values.join(" | ")
+                };
+                vec![Problem::msg(format!(
+                    "header `{}` ({shown}) does not match {}",
+                    h.name, h.pattern
+                ))]
+            }
             Expect::Equals(pv) => self.json(resp, |body| equals(body, pv)),
             Expect::Count(c) => {
                 if c.exactly.is_none() && (400..500).contains(&resp.status) {
@@ -209,6 +225,8 @@ fn equals(body: &Value, pv: &PointerValue) -> Vec<Problem> {
 fn count(body: &Value, c: &Count) -> Vec<Problem> {
     let (n, what) = match body.pointer(&c.pointer) {
         Some(Value::Array(a)) => (a.len() as u64, "items"),
+        // A HAL page without items leaves `_embedded` out altogether.
+        None if c.exactly == Some(0) => (0, "items"),
         Some(v) if v.as_u64().is_some() => (v.as_u64().unwrap_or(0), "as the number"),
         _ => return vec![Problem::msg(format!("no array or number at {}", c.pointer))],
     };

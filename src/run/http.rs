@@ -151,8 +151,14 @@ impl Http {
             self.pace().await;
             let result = self.once(req).await;
             match &result {
-                Ok(r) if (r.status == 429 || r.status == 503) && attempt < self.limits.retries => {
-                    let wait = retry_after(r).unwrap_or(Duration::from_millis(200 << attempt));
+                // A 503 may come after a write took effect: only reads are asked again
+                // then. A 429 was refused before anything happened.
+                Ok(r)
+                    if (r.status == 429 || (r.status == 503 && req.method == Method::Get))
+                        && attempt < self.limits.retries =>
+                {
+                    let backoff = 200u64.saturating_mul(1 << attempt.min(16));
+                    let wait = retry_after(r).unwrap_or(Duration::from_millis(backoff));
                     tokio::time::sleep(wait.min(Duration::from_secs(10))).await;
                     attempt += 1;
                 }

@@ -143,6 +143,34 @@ impl CaseResult {
     }
 }
 
+/// A copy of a response with every secret scrubbed from its body, when the body
+/// holds one; None when it holds none.
+pub(crate) fn scrubbed(resp: &http::Response, secrets: &[String]) -> Option<http::Response> {
+    let text = String::from_utf8_lossy(&resp.body);
+    let escaped = |s: &String| serde_json::to_string(s).unwrap_or_default();
+    let hit = secrets
+        .iter()
+        .any(|s| text.contains(s.as_str()) || text.contains(escaped(s).trim_matches('"')));
+    if !hit {
+        return None;
+    }
+    let mut clean = scrub(&text, secrets);
+    for s in secrets {
+        clean = clean.replace(escaped(s).trim_matches('"'), "(redacted)");
+    }
+    let json = serde_json::from_str(&clean).map_err(|e| format!("the body is not JSON: {e}"));
+    Some(http::Response {
+        status: resp.status,
+        headers: resp.headers.clone(),
+        body: clean.into_bytes(),
+        json: if resp.json.is_ok() {
+            json
+        } else {
+            resp.json.clone()
+        },
+    })
+}
+
 /// Replaces every secret in a text (servers echo what they are sent).
 pub fn scrub(text: &str, secrets: &[String]) -> String {
     let mut out = text.to_string();
@@ -320,23 +348,30 @@ pub async fn run(
         runner.set_writing(phase);
         let sem = Arc::new(tokio::sync::Semaphore::new(config.jobs.max(1)));
         let mut set = tokio::task::JoinSet::new();
+        let mut running = HashMap::new();
         for case in list {
-            let (runner, sem) = (runner.clone(), sem.clone());
-            set.spawn(async move {
+            let case = Arc::new(case);
+            let (runner, sem, mine) = (runner.clone(), sem.clone(), case.clone());
+            let handle = set.spawn(async move {
                 let _permit = sem.acquire_owned().await;
-                runner.case(Arc::new(case)).await
+                runner.case(mine).await
             });
+            running.insert(handle.id(), case);
         }
-        while let Some(done) = set.join_next().await {
-            match done {
-                Ok(result) => {
-                    summary.add(result.status);
-                    report(Event::CaseFinished(result));
-                }
+        while let Some(done) = set.join_next_with_id().await {
+            // A case that broke the runner fails alone; the others go on.
+            let result = match done {
+                Ok((_, result)) => result,
                 Err(e) => {
-                    return Err(Error::Usage(format!("a case task broke down: {e}")));
+                    let Some(case) = running.get(&e.id()) else {
+                        continue;
+                    };
+                    let why = Problem::msg(format!("the runner broke down on this case: {e}"));
+                    CaseResult::new(case, Outcome::Failed(vec![why]), Duration::ZERO, &[])
                 }
-            }
+            };
+            summary.add(result.status);
+            report(Event::CaseFinished(result));
         }
     }
     report(Event::RunFinished {

@@ -92,6 +92,13 @@ async fn answer(mut s: TcpStream, port: u16) {
                 reply(format!("{json}content-length: 12\r\n\r\n{{\"ok\": true}}"))
             }
         }
+        "/capture" => {
+            let body = r#"{"at": "@127.0.0.2/ok", "dot": ".evil.example/ok"}"#;
+            reply(format!(
+                "{json}content-length: {}\r\n\r\n{body}",
+                body.len()
+            ))
+        }
         "/short" => reply(format!("{json}content-length: 100\r\n\r\n{{\"ok\": true}}")),
         "/loop" => {
             reply("HTTP/1.1 302 Found\r\nlocation: /loop\r\ncontent-length: 0\r\n\r\n".into())
@@ -261,4 +268,28 @@ async fn the_rate_spaces_requests_out() {
         "{:?}",
         started.elapsed()
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_captured_path_never_moves_a_request_to_another_host() {
+    let url = serve().await;
+    let mut cases = Vec::new();
+    for name in ["at", "dot"] {
+        let mut first = Step::new(Request::get("/capture"));
+        first.capture.insert(name.into(), format!("/{name}"));
+        let mut second = Step::new(Request::get(format!("{{{name}}}")));
+        second.expect = vec![Expect::Status(vec![200])];
+        let mut c = case("/capture");
+        c.id = format!("hostile/capture/{name}");
+        c.steps = vec![first, second];
+        cases.push(c);
+    }
+    let r = run_cases(&url, cases, Config::default()).await;
+    assert_eq!(r.len(), 2);
+    for x in &r {
+        assert_eq!(x.status, Status::Failed, "{}", x.id);
+        let refused =
+            x.message.contains("would leave the host") || x.message.contains("cannot form a URL");
+        assert!(refused, "{}: {}", x.id, x.message);
+    }
 }

@@ -135,4 +135,12 @@ async fn missing_credentials_skip_what_needs_them() {
         "everything else needs the key"
     );
     assert!(results.iter().any(|r| r.message.contains("ASSAY_API_KEY")));
+    // A sign-in case has nothing to sign in with: skipped, not failed.
+    let results = run_mock("gentar", &[], |c| c.given = Given::default()).await;
+    let signin = results
+        .iter()
+        .find(|r| r.id == "gentar/auth/signin/auth/valid")
+        .unwrap();
+    assert_eq!(signin.status, Status::Skipped, "{}", signin.message);
+    assert!(failed(&results).is_empty(), "{:?}", failed(&results));
 }
