@@ -177,6 +177,10 @@ pub struct RunArgs {
     /// A bearer token, instead of signing in.
     #[arg(long, env = "ASSAY_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
+    /// A bearer token the server issued that has since expired, for the cases
+    /// that check it is refused (skipped without one).
+    #[arg(long, env = "ASSAY_EXPIRED_TOKEN", hide_env_values = true)]
+    pub expired_token: Option<String>,
 }
 
 fn parse_partition(s: &str) -> std::result::Result<(usize, usize), String> {

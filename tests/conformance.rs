@@ -46,6 +46,7 @@ async fn trials(rt: &'static tokio::runtime::Runtime) -> Result<Vec<Trial>, Stri
                     username: env("ASSAY_USERNAME").map(Secret::new),
                     password: env("ASSAY_PASSWORD").map(Secret::new),
                     token: env("ASSAY_TOKEN").map(Secret::new),
+                    expired_token: env("ASSAY_EXPIRED_TOKEN").map(Secret::new),
                 },
                 allow_writes: env("ASSAY_ALLOW_WRITES").is_some_and(|v| v == "1"),
                 ..Config::default()
@@ -103,6 +104,7 @@ async fn mock(spec: &Arc<assay::spec::Spec>) -> Result<Runner, String> {
         .await
         .map_err(|e| e.to_string())?;
     let url = running.url();
+    let expired = running.expired_token.clone();
     // The mock serves until the process ends.
     std::mem::forget(running);
     let run = Config {
@@ -111,6 +113,7 @@ async fn mock(spec: &Arc<assay::spec::Spec>) -> Result<Runner, String> {
             username: Some(Secret::new(&config.username)),
             password: Some(Secret::new(&config.password)),
             token: None,
+            expired_token: Some(Secret::new(&expired)),
         },
         allow_writes: true,
         ..Config::default()

@@ -41,6 +41,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
             username: secret(&args.username),
             password: secret(&args.password),
             token: secret(&args.token),
+            expired_token: secret(&args.expired_token),
         },
         jobs: args.jobs,
         timeout: args.timeout,
@@ -69,15 +70,17 @@ pub fn run(args: RunArgs) -> Result<i32> {
                         faults: args.mock_faults.clone(),
                         ..Default::default()
                     };
-                    // The mock's own credentials, unless the user gave others.
-                    let g = &mut config.given;
-                    g.api_key.get_or_insert_with(|| Secret::new(&mock.api_key));
-                    g.username
-                        .get_or_insert_with(|| Secret::new(&mock.username));
-                    g.password
-                        .get_or_insert_with(|| Secret::new(&mock.password));
                     let running = crate::mock::start((*spec).clone(), &mock).await?;
                     let url = running.url();
+                    // The mock's own credentials: ones exported for a live server
+                    // would only lock the run out.
+                    config.given = Given {
+                        api_key: Some(Secret::new(&mock.api_key)),
+                        username: Some(Secret::new(&mock.username)),
+                        password: Some(Secret::new(&mock.password)),
+                        token: None,
+                        expired_token: Some(Secret::new(&running.expired_token)),
+                    };
                     let result = crate::run::run(spec, cases, &url, &config, &mut report).await;
                     running.stop().await;
                     result?;

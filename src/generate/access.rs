@@ -28,10 +28,16 @@ pub(super) fn cases(g: &Gen, out: &mut Vec<Case>) {
         .iter()
         .filter(|o| o.auth && o.kind == OperationKind::List && placeholders(&o.path).is_empty());
     for op in protected {
-        for (credentials, name, what) in [
+        let bearer = matches!(spec.auth, Auth::BearerSignin { .. });
+        let modes = [
             (Credentials::None, "none", "without credentials"),
             (Credentials::Wrong, "wrong", "with wrong credentials"),
-        ] {
+            (Credentials::Expired, "expired", "with an expired token"),
+        ];
+        for (credentials, name, what) in modes
+            .into_iter()
+            .filter(|m| bearer || m.0 != Credentials::Expired)
+        {
             let mut request = Request::get(&op.path);
             request.query = g.fixed_query(op);
             request.credentials = credentials;

@@ -230,6 +230,8 @@ pub enum Credentials {
     None,
     /// Credentials of the right form that the server cannot know.
     Wrong,
+    /// A token the server issued that has expired (given to the run).
+    Expired,
 }
 
 /// One expectation on a step's response. Pointers are JSON pointers into the body.

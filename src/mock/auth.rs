@@ -68,6 +68,14 @@ impl Gate {
         format!("assay.{payload}.{}", self.sign(&payload))
     }
 
+    /// A token this mock signed that expired a minute ago: what a client holds
+    /// after the lifetime has passed, for testing the refusal without waiting.
+    pub fn issue_expired(&self) -> String {
+        let exp = ((now_secs() - 60.0).max(0.0) * 1000.0) as u64;
+        let payload = format!("{}.{exp}", hex(&self.username));
+        format!("assay.{payload}.{}", self.sign(&payload))
+    }
+
     /// Whether a token is one this mock issued and has not expired.
     pub fn token_valid(&self, token: &str) -> bool {
         let mut parts = token.rsplitn(2, '.');

@@ -70,6 +70,8 @@ impl Default for Config {
 /// A mock serving in the background; dropping it (or `stop`) shuts it down.
 pub struct Running {
     pub addr: SocketAddr,
+    /// A bearer token the mock issued that has expired, for the auth cases.
+    pub expired_token: String,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
@@ -112,13 +114,15 @@ pub async fn start(spec: Spec, config: &Config) -> Result<Running> {
         let days = spec.visibility.as_ref()?.revocable_days?;
         Some(std::time::Duration::from_secs(u64::from(days) * 24 * 3600))
     });
+    let gate = auth::Gate::new(
+        &config.api_key,
+        &config.username,
+        &config.password,
+        lifetime,
+    );
+    let expired_token = gate.issue_expired();
     let state = Arc::new(serve::State {
-        gate: auth::Gate::new(
-            &config.api_key,
-            &config.username,
-            &config.password,
-            lifetime,
-        ),
+        gate,
         routes: routes::compile(&spec),
         spec: Arc::new(spec),
         tables: Mutex::new(tables),
@@ -147,6 +151,7 @@ pub async fn start(spec: Spec, config: &Config) -> Result<Running> {
     });
     Ok(Running {
         addr,
+        expired_token,
         shutdown: Some(tx),
         task: Some(task),
     })

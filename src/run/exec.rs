@@ -34,8 +34,14 @@ pub(super) async fn run_case(ctx: Arc<Ctx>, case: Arc<Case>) -> CaseResult {
         .iter()
         .any(|n| text.contains(&format!("{{{n}}}")) && ctx.session.placeholder(n).is_none());
     let mut secrets = ctx.session.secrets();
+    let sends_expired = case
+        .steps
+        .iter()
+        .any(|s| s.request.credentials == Credentials::Expired);
     let outcome = if case.writes && !ctx.allow_writes {
         Outcome::Skipped("writes data; run with --allow-writes".into())
+    } else if sends_expired && !ctx.session.has_expired() {
+        Outcome::Skipped("no expired token given (--expired-token or ASSAY_EXPIRED_TOKEN)".into())
     } else if needs_login {
         Outcome::Skipped("no user name and password given (--username and --password)".into())
     } else if let (true, Some(why)) = (sends_valid, &ctx.session.broken) {

@@ -45,6 +45,8 @@ pub struct Given {
     pub username: Option<Secret>,
     pub password: Option<Secret>,
     pub token: Option<Secret>,
+    /// A token the server issued that has expired, for the expired-token cases.
+    pub expired_token: Option<Secret>,
 }
 
 /// Credentials in effect for a run.
@@ -217,6 +219,11 @@ impl Session {
         self.valid.is_some()
     }
 
+    /// Whether an expired token was given.
+    pub fn has_expired(&self) -> bool {
+        self.given.expired_token.is_some()
+    }
+
     /// What to tell the user when they are not.
     pub fn missing(&self) -> &'static str {
         match self.auth {
@@ -253,6 +260,13 @@ impl Session {
                     out.push((header.clone(), t.expose().to_string()));
                 }
             }
+            Credentials::Expired => {
+                if let (Auth::BearerSignin { header, prefix, .. }, Some(t)) =
+                    (&self.auth, &self.given.expired_token)
+                {
+                    out.push((header.clone(), format!("{prefix}{}", t.expose())));
+                }
+            }
             Credentials::Wrong => match &self.auth {
                 Auth::None { .. } => {}
                 Auth::ApiKeyHeader { header, .. } => {
@@ -280,11 +294,16 @@ impl Session {
 
     /// Every secret in play, for scrubbing output.
     pub fn secrets(&self) -> Vec<String> {
-        let mut out: Vec<String> = [&self.given.api_key, &self.given.password, &self.given.token]
-            .into_iter()
-            .flatten()
-            .map(|s| s.expose().to_string())
-            .collect();
+        let mut out: Vec<String> = [
+            &self.given.api_key,
+            &self.given.password,
+            &self.given.token,
+            &self.given.expired_token,
+        ]
+        .into_iter()
+        .flatten()
+        .map(|s| s.expose().to_string())
+        .collect();
         for (_, v) in self.valid.iter().flatten() {
             out.push(v.expose().to_string());
             // The token alone, without its `Bearer ` prefix or cookie name.

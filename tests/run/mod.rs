@@ -32,6 +32,7 @@ async fn run_mock(
             username: Some(Secret::new(assay::mock::USERNAME)),
             password: Some(Secret::new(assay::mock::PASSWORD)),
             token: None,
+            expired_token: Some(Secret::new(&mock.expired_token)),
         },
         allow_writes: true,
         ..Default::default()
