@@ -49,6 +49,33 @@ pub struct Case {
     pub steps: Vec<Step>,
 }
 
+impl Case {
+    /// A case that only reads; `writing()` marks one that changes data.
+    pub fn new(
+        id: String,
+        check: Check,
+        severity: Severity,
+        doc: &DocRef,
+        title: impl Into<String>,
+        steps: Vec<Step>,
+    ) -> Self {
+        Case {
+            id,
+            check,
+            severity,
+            doc: doc.clone(),
+            title: title.into(),
+            writes: false,
+            steps,
+        }
+    }
+
+    pub fn writing(mut self) -> Self {
+        self.writes = true;
+        self
+    }
+}
+
 /// The check catalogue of the design, one name per family of cases.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]

@@ -25,15 +25,7 @@ pub(super) fn cases(g: &Gen, op: &Operation, out: &mut Vec<Case>) {
     let case = |check, rest: &str, severity, doc: &DocRef, title: String, last: Vec<Step>| {
         let mut s = steps.clone();
         s.extend(last);
-        Case {
-            id: g.id(op, rest),
-            check,
-            severity,
-            doc: doc.clone(),
-            title,
-            writes: false,
-            steps: s,
-        }
+        Case::new(g.id(op, rest), check, severity, doc, title, s)
     };
     if let (Some(p), true) = (&g.spec.pagination, op.paginated) {
         pagination(g, op, p, &items, &base, &case, out);

@@ -25,15 +25,7 @@ pub(super) fn cases(g: &Gen, op: &Operation, out: &mut Vec<Case>) {
     let case = |check: Check, rest: &str, severity, doc: &crate::spec::DocRef, title: String| {
         let mut s = steps.clone();
         s.push(Step::new(main.clone()));
-        Case {
-            id: g.id(op, rest),
-            check,
-            severity,
-            doc: doc.clone(),
-            title,
-            writes: false,
-            steps: s,
-        }
+        Case::new(g.id(op, rest), check, severity, doc, title, s)
     };
     let mut push = |mut c: Case, expect: Vec<Expect>| {
         c.steps.last_mut().expect("a case has a step").expect = expect;

@@ -95,15 +95,7 @@ pub(super) fn cases(g: &Gen, op: &Operation, out: &mut Vec<Case>) {
     let case = |check, rest: &str, severity, doc: &crate::spec::DocRef, title, last: Vec<Step>| {
         let mut s = steps.clone();
         s.extend(last);
-        Case {
-            id: g.id(op, rest),
-            check,
-            severity,
-            doc: doc.clone(),
-            title,
-            writes: true,
-            steps: s,
-        }
+        Case::new(g.id(op, rest), check, severity, doc, title, s).writing()
     };
     let ok: Vec<&Response> = op
         .responses

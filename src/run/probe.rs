@@ -253,31 +253,22 @@ async fn retrievable(ctx: &Ctx, r: &Retrievable, body: &Value, vars: &Vars) -> V
         };
         let mut vars = vars.clone();
         vars.insert(".id".into(), Value::String(id.clone()));
-        let req = crate::generate::Request::get(fill(&r.path, &vars, true));
-        let out = match super::exec::outgoing(ctx, &req, &vars) {
-            Ok(o) => o,
-            Err(_) => continue,
-        };
-        let resp = match ctx.send(&out, Credentials::Valid).await {
+        let (line, resp) = match get(ctx, &fill(&r.path, &vars, true), &vars).await {
             Ok(x) => x,
-            Err(e) => {
-                problems.push(Problem::msg(format!("{}: {e}", out.line())));
+            Err(p) => {
+                problems.push(p);
                 continue;
             }
         };
         if resp.status != 200 {
             problems.push(Problem::with_body(
-                format!("listed item {id}: {} answered {}", out.line(), resp.status),
+                format!("listed item {id}: {line} answered {}", resp.status),
                 &resp,
             ));
             continue;
         }
         let Some(single) = resp.json.as_ref().ok().and_then(|b| b.pointer(&r.single)) else {
-            problems.push(Problem::msg(format!(
-                "{}: no item at `{}`",
-                out.line(),
-                r.single
-            )));
+            problems.push(Problem::msg(format!("{}: no item at `{}`", line, r.single)));
             continue;
         };
         let (Value::Object(listed), Value::Object(got)) = (item, single) else {
@@ -300,7 +291,7 @@ async fn retrievable(ctx: &Ctx, r: &Retrievable, body: &Value, vars: &Vars) -> V
             problems.push(Problem {
                 message: format!(
                     "item {id} differs between the list and {}: {}",
-                    out.line(),
+                    line,
                     differing
                         .iter()
                         .map(|k| k.as_str())
@@ -337,17 +328,13 @@ async fn same_items(
     let Some(mine) = ids(body, &s.items) else {
         return vec![Problem::msg(format!("no array of items at {}", s.items))];
     };
-    let req = crate::generate::Request::get(&s.path);
-    let Ok(out) = super::exec::outgoing(ctx, &req, vars) else {
-        return vec![];
-    };
-    let resp = match ctx.send(&out, Credentials::Valid).await {
-        Ok(r) => r,
-        Err(e) => return vec![Problem::msg(format!("{}: {e}", out.line()))],
+    let (line, resp) = match get(ctx, &s.path, vars).await {
+        Ok(x) => x,
+        Err(p) => return vec![p],
     };
     let Some(theirs) = resp.json.as_ref().ok().and_then(|b| ids(b, &s.other_items)) else {
         return vec![Problem::with_body(
-            format!("{} lists no items", out.line()),
+            format!("{} lists no items", line),
             &resp,
         )];
     };
@@ -355,7 +342,7 @@ async fn same_items(
         return vec![];
     }
     vec![Problem {
-        message: format!("the filtered list and {} hold different items", out.line()),
+        message: format!("the filtered list and {} hold different items", line),
         diff: Some(json_diff(&Value::from(theirs), &Value::from(mine))),
     }]
 }
@@ -381,14 +368,10 @@ async fn references(
         for target in ids {
             let mut vars = vars.clone();
             vars.insert(".ref".into(), target.clone());
-            let req = crate::generate::Request::get(fill(&r.path, &vars, true));
-            let Ok(out) = super::exec::outgoing(ctx, &req, &vars) else {
-                continue;
-            };
-            let resp = match ctx.send(&out, Credentials::Valid).await {
+            let (line, resp) = match get(ctx, &fill(&r.path, &vars, true), &vars).await {
                 Ok(x) => x,
-                Err(e) => {
-                    problems.push(Problem::msg(format!("{}: {e}", out.line())));
+                Err(p) => {
+                    problems.push(p);
                     continue;
                 }
             };
@@ -397,7 +380,7 @@ async fn references(
                     "item {own} names {} = {}, but {} answers {}",
                     r.field,
                     text(target),
-                    out.line(),
+                    line,
                     resp.status
                 )));
                 continue;
@@ -516,5 +499,25 @@ fn hal_hrefs(v: &Value, at: &str, out: &mut Vec<(String, String)>) {
                 out.push((format!("{at}/{rel}"), href.to_string()));
             }
         }
+    }
+}
+
+/// A GET of a path (placeholders filled from `vars`) with valid credentials: its
+/// request line and answer, or the problem that kept it from one.
+async fn get(
+    ctx: &Ctx,
+    path: &str,
+    vars: &Vars,
+) -> Result<(String, std::sync::Arc<Response>), Problem> {
+    let req = crate::generate::Request::get(path);
+    let out = super::exec::outgoing(ctx, &req, vars).map_err(|stop| match stop {
+        super::exec::Stop::Fail(mut list) if !list.is_empty() => list.remove(0),
+        super::exec::Stop::Fail(_) => Problem::msg(format!("cannot send GET {path}")),
+        super::exec::Stop::Skip(why) => Problem::msg(why),
+    })?;
+    let line = out.line();
+    match ctx.send(&out, Credentials::Valid).await {
+        Ok(resp) => Ok((line, resp)),
+        Err(e) => Err(Problem::msg(format!("{line}: {e}"))),
     }
 }

@@ -104,23 +104,7 @@ impl Session {
                                 password_field.clone(): p.expose(),
                             }))),
                         };
-                        let resp = http
-                            .send(&req)
-                            .await
-                            .map_err(|e| format!("sign-in {}: {e}", req.line()))?;
-                        let token = resp
-                            .json
-                            .as_ref()
-                            .ok()
-                            .and_then(|v| v.pointer(token_pointer))
-                            .and_then(|v| v.as_str())
-                            .ok_or_else(|| {
-                                format!(
-                                    "sign-in {} answered {} without a token at {token_pointer}",
-                                    req.line(),
-                                    resp.status
-                                )
-                            })?;
+                        let (_, token) = token_from(http, &req, token_pointer, "sign-in").await?;
                         Some(Secret::new(token))
                     }
                     _ => None,
@@ -149,24 +133,7 @@ impl Session {
                     headers: vec![],
                     body: None,
                 };
-                let resp = http
-                    .send(&req)
-                    .await
-                    .map_err(|e| format!("CSRF token {}: {e}", req.line()))?;
-                let token = resp
-                    .json
-                    .as_ref()
-                    .ok()
-                    .and_then(|v| v.pointer(token_pointer))
-                    .and_then(|v| v.as_str())
-                    .ok_or_else(|| {
-                        format!(
-                            "{} answered {} without a token at {token_pointer}",
-                            req.line(),
-                            resp.status
-                        )
-                    })?
-                    .to_string();
+                let (resp, token) = token_from(http, &req, token_pointer, "CSRF token").await?;
                 let csrf_cookie = set_cookie(&resp, cookie).unwrap_or_else(|| token.clone());
                 let login = Outgoing {
                     method: Method::Post,
@@ -324,6 +291,35 @@ impl Session {
         out.dedup();
         out
     }
+}
+
+/// Sends a request whose answer carries a token at a pointer: the answer and the
+/// token, or why not.
+async fn token_from(
+    http: &Http,
+    req: &Outgoing,
+    pointer: &str,
+    what: &str,
+) -> Result<(Response, String), String> {
+    let resp = http
+        .send(req)
+        .await
+        .map_err(|e| format!("{what} {}: {e}", req.line()))?;
+    let token = resp
+        .json
+        .as_ref()
+        .ok()
+        .and_then(|v| v.pointer(pointer))
+        .and_then(|v| v.as_str())
+        .map(str::to_string)
+        .ok_or_else(|| {
+            format!(
+                "{what} {} answered {} without a token at {pointer}",
+                req.line(),
+                resp.status
+            )
+        })?;
+    Ok((resp, token))
 }
 
 pub fn join(base: &reqwest::Url, path: &str) -> Result<reqwest::Url, String> {
