@@ -184,6 +184,19 @@ fn run_reports_in_every_format_with_exit_codes() {
     assert!(out.contains("the total says"), "{out}");
     assert!(out.lines().last().unwrap().ends_with("skipped"), "{out}");
 
+    // A walk that comes up short names the ids the readings disagree on.
+    let (code, out, _) = assay(&[
+        "run",
+        "specs/impc_images.yaml",
+        "--mock-fault",
+        "off-by-one-pages",
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("missing from a reading at") && out.contains("(page 1 at"),
+        "{out}"
+    );
+
     let (code, out, _) = assay(&[
         "run",
         "specs/impc_images.yaml",

@@ -17,6 +17,9 @@ use crate::spec::PageStyle;
 /// Most pages a walk reads, whatever the total says.
 const MAX_PAGES: u64 = 20_000;
 
+/// Largest total for which a short walk is read a second time to name the ids.
+const SECOND_READING: u64 = 10_000;
+
 /// Largest page a walk asks for where nothing else bounds it.
 const MAX_SIZE: u64 = 500;
 
@@ -192,9 +195,64 @@ async fn walk(ctx: &Ctx, w: &Walk, first: &Value, out: &Outgoing) -> Vec<Problem
         }
     }
     if count != total && !partial {
-        problems.push(Problem::msg(format!(
+        let mut p = Problem::msg(format!(
             "walking {pages} pages of {size} gave {count} items, the total says {total}"
-        )));
+        ));
+        // Which ids: a second reading at another page size shows what one of the
+        // two readings misses, and on which page the other found it.
+        let other = if size == cap { (size / 2).max(1) } else { cap };
+        if total <= SECOND_READING && other != size {
+            let pages2 = total.div_ceil(other) + 1;
+            let mut again: Vec<(String, u64)> = Vec::new();
+            for k in 0..pages2 {
+                let Ok(r) = page(ctx, out, w, other, k).await else {
+                    break;
+                };
+                let items = r
+                    .json
+                    .as_ref()
+                    .ok()
+                    .and_then(|b| b.pointer(&w.items))
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
+                if items.is_empty() {
+                    break;
+                }
+                for i in &items {
+                    let id = values_at(i, &w.id)
+                        .first()
+                        .map_or("(no id)".into(), |v| text(v));
+                    again.push((id, k + 1));
+                }
+            }
+            let missed: Vec<String> = again
+                .iter()
+                .filter(|(id, _)| !seen.contains_key(id))
+                .map(|(id, k)| format!("{id} (page {k} at {other} a page)"))
+                .collect();
+            let theirs: std::collections::HashSet<&String> =
+                again.iter().map(|(id, _)| id).collect();
+            let extra: Vec<String> = seen
+                .iter()
+                .filter(|(id, _)| !theirs.contains(id))
+                .map(|(id, k)| format!("{id} (page {k} at {size} a page)"))
+                .collect();
+            let mut lines = Vec::new();
+            if !missed.is_empty() {
+                lines.push(format!("missing from the walk: {}", shown(&missed)));
+            }
+            if !extra.is_empty() {
+                lines.push(format!(
+                    "missing from a reading at {other} a page: {}",
+                    shown(&extra)
+                ));
+            }
+            if !lines.is_empty() {
+                p.diff = Some(lines.join("\n"));
+            }
+        }
+        problems.push(p);
     }
     if !duplicates.is_empty() {
         problems.push(Problem::msg(format!(
@@ -520,4 +578,20 @@ async fn get(
         Ok(resp) => Ok((line, resp)),
         Err(e) => Err(Problem::msg(format!("{line}: {e}"))),
     }
+}
+
+fn shown(ids: &[String]) -> String {
+    let mut sorted = ids.to_vec();
+    // Numbers in their order: shorter first, then by text.
+    sorted.sort_by(|a, b| (a.len(), a).cmp(&(b.len(), b)));
+    let mut s = sorted
+        .iter()
+        .take(8)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if sorted.len() > 8 {
+        s.push_str(&format!(", … {} more", sorted.len() - 8));
+    }
+    s
 }
