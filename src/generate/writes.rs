@@ -191,13 +191,42 @@ pub(super) fn cases(g: &Gen, op: &Operation, out: &mut Vec<Case>) {
             remove.expect = vec![Expect::Status(deleted)];
             let mut read = Step::new(Request::get(get));
             read.expect = refused(gone);
+            let mut steps = vec![create, remove, read];
+            // Where the list filters on the id, it no longer holds the item either.
+            let id_field = r.id_field.as_deref().unwrap_or("id");
+            let list = g
+                .list_of(&r.name)
+                .filter(|l| super::placeholders(&l.path).is_empty());
+            if let (Some(f), Some(list), Some(true)) = (
+                &g.spec.filtering,
+                list,
+                r.field(id_field).map(|x| x.filterable),
+            ) && f.field_param.contains("{field}")
+                && let Some(items) = g.items(list)
+            {
+                let name = f
+                    .field_param
+                    .replace("{name}", &r.name)
+                    .replace("{field}", id_field);
+                let value = f.field_value.replace("{value}", "{created}");
+                let mut listed = Step::new(Request::get(&list.path).with(&name, value));
+                listed.expect = vec![
+                    Expect::Status(vec![200]),
+                    Expect::Count(super::Count {
+                        pointer: items,
+                        at_most: None,
+                        exactly: Some(0),
+                    }),
+                ];
+                steps.push(listed);
+            }
             out.push(case(
                 Check::State,
                 "state/deleted",
                 Severity::implied(gone.implied),
                 &del.doc,
                 format!("after a delete, the id answers {}", gone.status),
-                vec![create, remove, read],
+                steps,
             ));
         }
     }
