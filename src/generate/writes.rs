@@ -351,6 +351,66 @@ pub(super) fn cases(g: &Gen, op: &Operation, out: &mut Vec<Case>) {
 
     let refusal =
         |condition: Condition| op.responses.iter().find(|x| x.condition == Some(condition));
+    // A refused write leaves no trace: marked with a value of its own in a field
+    // the list filters on, it is not found afterwards.
+    if let (Some(resp), Some(f), Some(list)) = (
+        refusal(Condition::MissingRequired),
+        g.spec
+            .filtering
+            .as_ref()
+            .filter(|f| f.field_param.contains("{field}")),
+        g.list_of(&r.name)
+            .filter(|l| super::placeholders(&l.path).is_empty()),
+    ) && let Some(missing) = r
+        .fields
+        .iter()
+        .find(|x| x.required && item.contains_key(&x.path))
+        && let Some(marked) = r.fields.iter().find(|x| {
+            x.filterable
+                && x.path != missing.path
+                && x.ty.kind == Kind::String
+                && !x.ty.array
+                && x.pattern.is_none()
+                && x.values.is_empty()
+                && !x.readonly
+                && !x.path.contains(['.', '['])
+        })
+        && let Some(items) = g.items(list)
+    {
+        let marker = format!("assay-refused-{}", r.name);
+        let mut body = item.clone();
+        body.remove(&missing.path);
+        body.insert(marked.path.clone(), json!(marker));
+        let mut s = post(with_item(body));
+        s.expect = refused(resp);
+        let name = f
+            .field_param
+            .replace("{name}", &r.name)
+            .replace("{field}", &marked.path);
+        let mut listed = Step::new(
+            Request::get(&list.path).with(&name, f.field_value.replace("{value}", &marker)),
+        );
+        listed.expect = vec![
+            Expect::Status(vec![200]),
+            Expect::Count(super::Count {
+                pointer: items,
+                at_most: None,
+                exactly: Some(0),
+            }),
+        ];
+        out.push(case(
+            Check::State,
+            "state/refused_unchanged",
+            Severity::Should,
+            &resp.doc,
+            format!(
+                "a create refused for want of `{}` leaves nothing a list finds",
+                missing.path
+            ),
+            vec![s, listed],
+        ));
+    }
+
     if let Some(resp) = refusal(Condition::MissingRequired) {
         for f in r
             .fields

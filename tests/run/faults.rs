@@ -44,7 +44,7 @@ const CAUGHT: &[(Fault, &str, &[&str])] = &[
     (Fault::WrongContentType, "impc_images", &["content_type"]),
     (Fault::ServerErrorOnBadParam, "omero", &["pagination"]),
     (Fault::AcceptUnknownAttribute, "bip", &["writes"]),
-    (Fault::AcceptMissingRequired, "bip", &["writes"]),
+    (Fault::AcceptMissingRequired, "bip", &["state", "writes"]),
     (Fault::ReadonlyWritable, "bip", &["writes"]),
     (Fault::BrokenLinks, "gentar", &["links"]),
     // A created item reads back with its references changed too.
