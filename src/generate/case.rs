@@ -191,10 +191,26 @@ impl Step {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Cleanup {
-    /// Pointer to the new item's id in the step's response.
-    pub id: String,
-    /// Path of the DELETE, with `{created}`.
+    /// Pointer to the new item's id in the step's response, which `{created}`
+    /// then stands for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// DELETE, or PUT to put back what an update changed.
+    #[serde(default = "delete", skip_serializing_if = "is_delete")]
+    pub method: Method,
+    /// Path of the request, `{name}` filled from captures.
     pub path: String,
+    /// Its body, `{name}` filled from captures (the item as read before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<Value>,
+}
+
+fn delete() -> Method {
+    Method::Delete
+}
+
+fn is_delete(m: &Method) -> bool {
+    *m == Method::Delete
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

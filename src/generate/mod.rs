@@ -31,12 +31,13 @@ pub fn generate(spec: &Spec) -> Suite {
     let mut cases = Vec::new();
     for op in &spec.operations {
         match op.kind {
-            OperationKind::List
-            | OperationKind::Get
-            | OperationKind::Other
-            | OperationKind::History => {
+            OperationKind::List | OperationKind::Get | OperationKind::Other => {
                 reads::cases(&g, op, &mut cases);
                 pages::cases(&g, op, &mut cases);
+            }
+            OperationKind::History => {
+                reads::cases(&g, op, &mut cases);
+                writes::history(&g, op, &mut cases);
             }
             OperationKind::Create | OperationKind::Update | OperationKind::Delete => {
                 writes::cases(&g, op, &mut cases)

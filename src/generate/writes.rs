@@ -72,8 +72,10 @@ pub(super) fn cases(g: &Gen, op: &Operation, out: &mut Vec<Case>) {
         field_pointer(r.id_field.as_deref().unwrap_or("id"))
     );
     let cleanup = delete_path(g, r).map(|path| Cleanup {
-        id: id_ptr.clone(),
+        id: Some(id_ptr.clone()),
+        method: Method::Delete,
         path,
+        body: None,
     });
     let post = |body: Value| {
         let mut s = Step::new(Request {
@@ -540,4 +542,97 @@ fn item_path(g: &Gen, r: &Resource, kind: OperationKind, method: Method) -> Opti
         return None;
     };
     Some(op.path.replace(&format!("{{{only}}}"), "{created}"))
+}
+
+/// History (GenTaR): an item changed through its update names the change in its
+/// history. The item is read, changed in a free-text field, sent back, and put
+/// back as it was afterwards, whatever the case found.
+pub(super) fn history(g: &Gen, op: &Operation, out: &mut Vec<Case>) {
+    let (Some(r), Some(h)) = (g.resource(op), &g.spec.history) else {
+        return;
+    };
+    let of_r = |kind: OperationKind| {
+        g.spec
+            .operations
+            .iter()
+            .find(|o| o.kind == kind && o.resource.as_deref() == Some(r.name.as_str()))
+    };
+    let (Some(get), Some(update)) = (of_r(OperationKind::Get), of_r(OperationKind::Update)) else {
+        return;
+    };
+    if update.path != get.path || format!("{}/history", get.path) != op.path {
+        return;
+    }
+    // Only a field meant for free text: a changed vocabulary term could be refused.
+    let Some(field) = r.fields.iter().find(|f| {
+        let name = f.path.to_ascii_lowercase();
+        // A table that types the field Null (its example showed null) leaves it open.
+        (name.ends_with("comment") || name.ends_with("description"))
+            && matches!(f.ty.kind, Kind::String | Kind::Null)
+            && !f.ty.array
+            && !f.readonly
+            && !f.path.contains(['.', '['])
+    }) else {
+        return;
+    };
+    let Some(resolved) = g.resolve(get) else {
+        return;
+    };
+    let single = g.single(r);
+    let request_ptr = r.pointer(&g.spec.envelope.request);
+    let mut steps = resolved.steps;
+    let mut read = Step::new(Request::get(&resolved.path));
+    read.capture.insert("item".into(), single);
+    steps.push(read);
+    let marker = json!("assay-history");
+    let mut put = Step::new(Request {
+        method: update.method,
+        body: Some(wrap(&request_ptr, json!("{item}"))),
+        ..Request::get(&resolved.path)
+    });
+    put.request.set.insert(
+        format!("{request_ptr}{}", field_pointer(&field.path)),
+        marker.clone(),
+    );
+    put.cleanup = Some(Cleanup {
+        id: None,
+        method: update.method,
+        path: resolved.path.clone(),
+        body: Some(wrap(&request_ptr, json!("{item}"))),
+    });
+    let ok: Vec<u16> = update
+        .responses
+        .iter()
+        .filter(|x| (200..300).contains(&x.status))
+        .map(|x| x.status)
+        .collect();
+    put.expect = if ok.is_empty() {
+        vec![Expect::NoServerError]
+    } else {
+        vec![Expect::Status(ok)]
+    };
+    steps.push(put);
+    let mut records = Step::new(Request {
+        query: resolved.query,
+        ..Request::get(format!("{}/history", resolved.path))
+    });
+    records.expect = vec![
+        Expect::Status(vec![200]),
+        Expect::Mentions(marker.as_str().unwrap_or_default().to_string()),
+    ];
+    steps.push(records);
+    out.push(
+        Case::new(
+            g.id(op, "state/records_change"),
+            Check::State,
+            Severity::Should,
+            &h.doc,
+            format!(
+                "a change of `{}` is named in the item's history",
+                field.path
+            ),
+            steps,
+        )
+        .writing(),
+    );
 }

@@ -427,8 +427,11 @@ pub fn update(c: &Ctx, path_id: Option<&str>, tables: &mut Tables, metas: &mut M
     if let (Some(links), Value::Object(m)) = (before.get("_links"), &mut stored) {
         m.insert("_links".into(), links.clone());
     }
-    let changes = super::history::diff(&before, &stored);
-    if !c.faults.has(Fault::LostWrites) {
+    let mut changes = super::history::diff(&before, &stored);
+    if c.faults.has(Fault::LostWrites) {
+        // Nothing is kept, and nothing is recorded.
+        changes.clear();
+    } else {
         items.set(at, stored.clone());
     }
     let comment = format!("{} updated", label(r));

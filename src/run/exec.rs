@@ -50,7 +50,7 @@ pub(super) async fn run_case(ctx: Arc<Ctx>, case: Arc<Case>) -> CaseResult {
         Outcome::Skipped(ctx.session.missing().to_string())
     } else {
         let mut vars = Vars::new();
-        let mut created: Vec<(String, String)> = Vec::new();
+        let mut created: Vec<Outgoing> = Vec::new();
         let mut result = Ok(());
         for (i, step) in case.steps.iter().enumerate() {
             let at = (i, case.steps.len());
@@ -88,7 +88,7 @@ async fn run_step(
     step: &Step,
     (index, steps): (usize, usize),
     vars: &mut Vars,
-    created: &mut Vec<(String, String)>,
+    created: &mut Vec<Outgoing>,
     secrets: &mut Vec<String>,
 ) -> Result<(), Stop> {
     let out = outgoing(ctx, &step.request, vars)?;
@@ -106,12 +106,34 @@ async fn run_step(
     if let Some(c) = &step.cleanup
         && (200..300).contains(&resp.status)
     {
-        match resp.json.as_ref().ok().and_then(|b| b.pointer(&c.id)) {
-            Some(id) => created.push((c.path.clone(), super::expect::text(id))),
-            None => problems.push(Problem::msg(format!(
-                "it answered {} but no id at {}: what it created cannot be cleaned up",
-                resp.status, c.id
+        let mut undo_vars = vars.clone();
+        let id = c.id.as_deref().map(|ptr| {
+            let found = resp.json.as_ref().ok().and_then(|b| b.pointer(ptr));
+            (ptr, found.cloned())
+        });
+        match id {
+            Some((ptr, None)) => problems.push(Problem::msg(format!(
+                "it answered {} but no id at {ptr}: what it created cannot be cleaned up",
+                resp.status
             ))),
+            other => {
+                if let Some((_, Some(v))) = other {
+                    undo_vars.insert("created".into(), Value::String(super::expect::text(&v)));
+                }
+                let undo = Request {
+                    method: c.method,
+                    body: c.body.clone(),
+                    ..Request::get(&c.path)
+                };
+                match outgoing(ctx, &undo, &undo_vars) {
+                    Ok(o) => created.push(o),
+                    Err(_) => problems.push(Problem::msg(format!(
+                        "the clean-up {} {} cannot be formed: the change is left behind",
+                        c.method.as_str(),
+                        c.path
+                    ))),
+                }
+            }
         }
     }
     // Credentials the response hands out are secrets from here on, even when the
@@ -178,21 +200,15 @@ pub(super) fn find<'v>(body: &'v Value, pointer: &str) -> Option<&'v Value> {
         .find_map(|item| find(item, rest).filter(|v| !v.is_null()))
 }
 
-/// Deletes what a case created; the failures, by request.
-async fn cleanup(ctx: &Ctx, created: &[(String, String)]) -> Vec<(String, String)> {
+/// Undoes what a case did, last first: deletes what it created, puts back what it
+/// changed. The failures, by request.
+async fn cleanup(ctx: &Ctx, undo: &[Outgoing]) -> Vec<(String, String)> {
     let mut failed = Vec::new();
-    for (path, id) in created {
-        let mut vars = Vars::new();
-        vars.insert("created".into(), Value::String(id.clone()));
-        let req = Request {
-            method: Method::Delete,
-            ..Request::get(path)
-        };
-        let Ok(out) = outgoing(ctx, &req, &vars) else {
-            continue;
-        };
-        match ctx.send(&out, Credentials::Valid).await {
-            Ok(r) if (200..300).contains(&r.status) || r.status == 404 => {}
+    for out in undo.iter().rev() {
+        match ctx.http.send(out).await {
+            Ok(r) if (200..300).contains(&r.status) => {}
+            // Already gone: the case deleted it itself.
+            Ok(r) if r.status == 404 && out.method == Method::Delete => {}
             Ok(r) => failed.push((out.line(), format!("answered {}", r.status))),
             Err(e) => failed.push((out.line(), e)),
         }

@@ -134,3 +134,13 @@ async fn a_server_cutting_responses_off_fails_every_case_with_the_reason() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_the_server_loses_is_missing_from_the_history() {
+    let only = |c: &mut assay::run::Config| c.filter = vec!["records_change".into()];
+    let clean = run_mock("gentar", &[], only).await;
+    assert!(!clean.is_empty() && failed(&clean).is_empty(), "{clean:?}");
+    let lost = run_mock("gentar", &[Fault::LostWrites], only).await;
+    assert_eq!(failed(&lost).len(), clean.len());
+    assert!(failed(&lost)[0].message.contains("does not mention"));
+}
