@@ -353,6 +353,26 @@ pub(super) fn cases(g: &Gen, op: &Operation, out: &mut Vec<Case>) {
 
     let refusal =
         |condition: Condition| op.responses.iter().find(|x| x.condition == Some(condition));
+    // A body that is not JSON gets the documented answer.
+    if let Some(resp) = refusal(Condition::BadBody) {
+        let mut s = Step::new(Request {
+            method: op.method,
+            query: query.clone(),
+            raw_body: Some("{\"not json".into()),
+            ..Request::get(&path)
+        });
+        s.cleanup = cleanup.clone();
+        s.expect = refused(resp);
+        out.push(case(
+            Check::Writes,
+            "writes/bad_json",
+            Severity::implied(resp.implied),
+            &resp.doc,
+            format!("a body that is not JSON answers {}", resp.status),
+            vec![s],
+        ));
+    }
+
     // A refused write leaves no trace: marked with a value of its own in a field
     // the list filters on, it is not found afterwards.
     if let (Some(resp), Some(f), Some(list)) = (

@@ -381,7 +381,11 @@ fn by_body<'s>(
     if siblings.len() < 2 || one_resource {
         return Some(found);
     }
-    let body: Value = serde_json::from_slice(req.body).ok()?;
+    // A body that is not JSON is no type at all: the first write answers it,
+    // with the documented refusal of bad content.
+    let Ok(body) = serde_json::from_slice::<Value>(req.body) else {
+        return Some(found);
+    };
     siblings.into_iter().find(|o| {
         let Some(r) = o.resource.as_deref().and_then(|r| spec.resource(r)) else {
             return false;
