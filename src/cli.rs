@@ -105,6 +105,18 @@ pub enum Command {
     /// only with --allow-writes and delete what they create. Exit 0 when every
     /// case passed (or was skipped), 1 when one failed, 2 on bad input.
     Run(Box<RunArgs>),
+    /// Combine the JSON reports of `--partition K/N` runs into one report.
+    ///
+    /// Exit 1 when a case failed in any of them, 2 when the shards overlap or a
+    /// report cannot be read.
+    Merge {
+        /// JSON reports (`assay run --format json`).
+        #[arg(required = true)]
+        reports: Vec<PathBuf>,
+        /// Format of the combined report.
+        #[arg(long, value_enum, default_value = "json")]
+        format: crate::report::Format,
+    },
     /// Validate a JSON document against one of a spec's schemas.
     ///
     /// Prints each violation with its instance path; exit 1 on violations.
@@ -318,6 +330,11 @@ pub fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
         Command::Run(args) => run_cmd::run(*args),
+        Command::Merge { reports, format } => {
+            let merged = crate::report::merge(&reports)?;
+            emit(&merged.render(format))?;
+            Ok(if merged.summary().failed > 0 { 1 } else { 0 })
+        }
         Command::Validate { spec, schema, file } => {
             let spec = spec::load(&spec)?;
             let (report, code) = validate_command(&spec, &schema, &file)?;

@@ -282,3 +282,43 @@ fn secrets_from_the_environment_stay_out_of_help_and_reports() {
         "{text}"
     );
 }
+
+#[test]
+fn merged_shards_are_the_whole_run_and_overlaps_are_refused() {
+    let dir = tempdir();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["run", "specs/impc_images.yaml", "--format", "json"];
+        args.extend_from_slice(&["--mock-fault", "ignore-filter"]);
+        args.extend_from_slice(extra);
+        let (code, out, err) = assay(&args);
+        assert_eq!(code, 1, "{err}");
+        out
+    };
+    let whole: Report = serde_json::from_str(&run(&[])).unwrap();
+    let mut shards = Vec::new();
+    for k in 1..=3 {
+        let path = dir.join(format!("shard{k}.json"));
+        std::fs::write(&path, run(&["--partition", &format!("{k}/3")])).unwrap();
+        shards.push(path.to_str().unwrap().to_string());
+    }
+    let mut args = vec!["merge"];
+    args.extend(shards.iter().map(String::as_str));
+    let (code, out, err) = assay(&args);
+    assert_eq!(code, 1, "{err}");
+    let merged: Report = serde_json::from_str(&out).unwrap();
+    assert_eq!(merged.summary, whole.summary);
+    let ids = |r: &Report| {
+        let mut v: Vec<(String, String)> = r
+            .cases
+            .iter()
+            .map(|c| (c.id.clone(), c.status.clone()))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(ids(&merged), ids(&whole));
+
+    let (code, _, err) = assay(&["merge", &shards[0], &shards[0]]);
+    assert_eq!(code, 2);
+    assert!(err.contains("overlap"), "{err}");
+}

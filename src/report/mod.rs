@@ -7,6 +7,9 @@ mod github;
 mod human;
 mod json;
 mod junit;
+mod merge;
+
+pub use merge::merge;
 
 use crate::run::{CaseResult, Event, Summary};
 

@@ -90,7 +90,7 @@ pub enum Outcome {
     Skipped(String),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Passed,
@@ -98,18 +98,23 @@ pub enum Status {
     Skipped,
 }
 
-/// A finished case, as every reporter sees it.
-#[derive(Debug, Clone, Serialize)]
+/// A finished case, as every reporter sees it (and as `merge` reads it back from
+/// a JSON report, which leaves out the title and duration).
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct CaseResult {
     pub id: String,
     pub check: Check,
     pub severity: Severity,
     pub status: Status,
     pub doc: String,
+    #[serde(default)]
     pub title: String,
     /// Why it failed or was skipped; empty when it passed.
+    #[serde(default)]
     pub message: String,
+    #[serde(default)]
     pub diff: Option<String>,
+    #[serde(default)]
     pub duration_ms: u64,
 }
 
