@@ -322,3 +322,25 @@ fn merged_shards_are_the_whole_run_and_overlaps_are_refused() {
     assert_eq!(code, 2);
     assert!(err.contains("overlap"), "{err}");
 }
+
+#[test]
+fn progress_is_drawn_on_a_terminal_only() {
+    // Not a terminal: stderr stays empty, stdout is the report alone.
+    let (code, out, err) = assay(&["run", "specs/idr.yaml"]);
+    assert_eq!(code, 0);
+    assert!(err.is_empty(), "{err}");
+    assert!(!out.contains("req/s"), "{out}");
+    // On a terminal (util-linux `script` gives one), the bar counts the cases.
+    let bin = env!("CARGO_BIN_EXE_assay");
+    let out = Command::new("script")
+        .args([
+            "-qc",
+            &format!("{bin} run specs/idr.yaml > /dev/null"),
+            "/dev/null",
+        ])
+        .current_dir(root())
+        .output()
+        .expect("util-linux `script` runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("cases") && text.contains("req/s"), "{text}");
+}

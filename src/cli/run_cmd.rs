@@ -55,11 +55,20 @@ pub fn run(args: RunArgs) -> Result<i32> {
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
     let mut collected = Collected::default();
+    let selected: u64 = plans
+        .iter()
+        .map(|(_, cases)| crate::run::select(cases.clone(), &config).len() as u64)
+        .sum();
+    let mut progress =
+        crate::report::Progress::new(selected, args.format == crate::report::Format::Human);
     runtime.block_on(async {
         for (spec, cases) in plans {
             let cases = crate::run::select(cases, &config);
             let spec = Arc::new(spec);
-            let mut report = |e| collected.event(e);
+            let mut report = |e: crate::run::Event| {
+                progress.event(&e);
+                collected.event(e)
+            };
             match &args.base_url {
                 Some(url) => {
                     crate::run::run(spec, cases, url, &config, &mut report).await?;
@@ -89,6 +98,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
         }
         Ok::<(), Error>(())
     })?;
+    progress.finish();
     collected.settle();
     emit(&collected.render(args.format))?;
     Ok(if collected.summary().failed > 0 { 1 } else { 0 })

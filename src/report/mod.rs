@@ -8,8 +8,10 @@ mod human;
 mod json;
 mod junit;
 mod merge;
+mod progress;
 
 pub use merge::merge;
+pub use progress::Progress;
 
 use crate::run::{CaseResult, Event, Summary};
 
@@ -53,6 +55,7 @@ impl Collected {
                     run.results.push(r);
                 }
             }
+            Event::Progress { .. } => {}
             Event::RunFinished {
                 summary,
                 requests,

@@ -214,6 +214,10 @@ pub enum Event {
         cases: usize,
     },
     CaseFinished(CaseResult),
+    /// Requests sent so far, before each finished case.
+    Progress {
+        requests: u64,
+    },
     RunFinished {
         spec: String,
         summary: Summary,
@@ -376,6 +380,9 @@ pub async fn run(
                 }
             };
             summary.add(result.status);
+            report(Event::Progress {
+                requests: runner.requests(),
+            });
             report(Event::CaseFinished(result));
         }
     }
