@@ -177,6 +177,13 @@ pub struct RunArgs {
     /// Report format.
     #[arg(long, value_enum, default_value = "human")]
     pub format: crate::report::Format,
+    /// Known failures (one case id a line): only failures not listed fail the run,
+    /// and the ones listed that now pass are reported as fixed.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write this run's failures to the --baseline file instead of comparing.
+    #[arg(long, requires = "baseline")]
+    pub update_baseline: bool,
     /// API key, for specs whose auth is an API key header.
     #[arg(long, env = "ASSAY_API_KEY", hide_env_values = true)]
     pub api_key: Option<String>,

@@ -344,3 +344,36 @@ fn progress_is_drawn_on_a_terminal_only() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("cases") && text.contains("req/s"), "{text}");
 }
+
+#[test]
+fn a_baseline_fails_only_new_failures_and_names_the_fixed() {
+    let base = tempdir().join("known.txt");
+    let base = base.to_str().unwrap();
+    let run = |faults: &[&str], extra: &[&str]| {
+        let mut args = vec!["run", "specs/impc_images.yaml", "--baseline", base];
+        for f in faults {
+            args.extend_from_slice(&["--mock-fault", f]);
+        }
+        args.extend_from_slice(extra);
+        assay(&args)
+    };
+    let (code, _, err) = run(&["wrong-content-type"], &[]);
+    assert_eq!(code, 2, "no baseline yet: {err}");
+    assert!(err.contains("--update-baseline"), "{err}");
+    let (code, _, _) = run(&["wrong-content-type"], &["--update-baseline"]);
+    assert_eq!(code, 0);
+    let text = std::fs::read_to_string(base).unwrap();
+    assert!(
+        text.lines()
+            .any(|l| l == "impc_images/impc_images/list/content_type"),
+        "{text}"
+    );
+    let (code, out, _) = run(&["wrong-content-type"], &[]);
+    assert_eq!(code, 0, "only known failures: {out}");
+    assert!(out.contains("known failures (in the baseline): 1"), "{out}");
+    let (code, out, _) = run(&["wrong-content-type", "ignore-filter"], &[]);
+    assert_eq!(code, 1, "a new failure: {out}");
+    let (code, out, _) = run(&[], &[]);
+    assert_eq!(code, 0);
+    assert!(out.contains("fixed since the baseline: 1"), "{out}");
+}

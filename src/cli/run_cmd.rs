@@ -52,6 +52,11 @@ pub fn run(args: RunArgs) -> Result<i32> {
         allow_writes: args.allow_writes,
         max_body: args.max_body,
     };
+    // Read before the run: a missing baseline is bad input, found at once.
+    let known = match (&args.baseline, args.update_baseline) {
+        (Some(path), false) => crate::report::baseline::load(path)?,
+        _ => Default::default(),
+    };
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
     let mut collected = Collected::default();
@@ -100,6 +105,25 @@ pub fn run(args: RunArgs) -> Result<i32> {
     })?;
     progress.finish();
     collected.settle();
-    emit(&collected.render(args.format))?;
-    Ok(if collected.summary().failed > 0 { 1 } else { 0 })
+    let mut text = collected.render(args.format);
+    let failed = match (&args.baseline, args.update_baseline) {
+        (Some(path), true) => {
+            let n = crate::report::baseline::write(path, &collected)?;
+            eprintln!("baseline {}: {n} known failures written", path.display());
+            false
+        }
+        (Some(_), false) => {
+            let verdict = crate::report::baseline::compare(&collected, &known);
+            if args.format == crate::report::Format::Human {
+                text.push('\n');
+                text.push_str(&crate::report::baseline::render(&verdict));
+            } else {
+                eprint!("{}", crate::report::baseline::render(&verdict));
+            }
+            !verdict.new.is_empty()
+        }
+        (None, _) => collected.summary().failed > 0,
+    };
+    emit(&text)?;
+    Ok(if failed { 1 } else { 0 })
 }

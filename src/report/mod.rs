@@ -3,6 +3,7 @@
 //! DESIGN.md's conventions), JUnit XML or GitHub workflow annotations. Each run's
 //! report is written fresh.
 
+pub mod baseline;
 mod github;
 mod human;
 mod json;

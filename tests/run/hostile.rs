@@ -163,7 +163,8 @@ async fn a_hostile_server_fails_cases_with_reasons_and_never_hangs_the_runner() 
             api_key: Some(Secret::new(KEY)),
             ..Given::default()
         },
-        timeout: Duration::from_secs(1),
+        // Long enough that a loaded machine still reads the fast answers in time.
+        timeout: Duration::from_secs(2),
         max_body: 1 << 20,
         retries: 0,
         ..Config::default()
@@ -196,7 +197,12 @@ async fn a_hostile_server_fails_cases_with_reasons_and_never_hangs_the_runner() 
         }
         assert_eq!(r.status, Status::Failed, "{path}");
         let text = format!("{} {}", r.message, r.diff.clone().unwrap_or_default());
-        assert!(text.contains(says), "{path}: expected `{says}` in: {text}");
+        // The deadline may be met by the client's timer or by the runner's own.
+        let alike = says == "timed out" && text.contains("no complete response");
+        assert!(
+            text.contains(says) || alike,
+            "{path}: expected `{says}` in: {text}"
+        );
         assert!(
             r.message.contains(path),
             "{path}: the message names the request: {}",
