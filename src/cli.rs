@@ -105,6 +105,18 @@ pub enum Command {
     /// only with --allow-writes and delete what they create. Exit 0 when every
     /// case passed (or was skipped), 1 when one failed, 2 on bad input.
     Run(Box<RunArgs>),
+    /// Classify every change between two versions of a spec as breaking or compatible.
+    ///
+    /// Breaking: a resource, operation, field or parameter removed, a type changed,
+    /// a field or parameter newly required, an enum value removed, the pagination
+    /// maximum lowered, a status or error body changed. Exit 1 on any breaking
+    /// change.
+    Diff {
+        old: PathBuf,
+        new: PathBuf,
+        #[arg(long, value_enum, default_value = "human")]
+        format: DiffFormat,
+    },
     /// Combine the JSON reports of `--partition K/N` runs into one report.
     ///
     /// Exit 1 when a case failed in any of them, 2 when the shards overlap or a
@@ -128,6 +140,13 @@ pub enum Command {
         /// The JSON document (`-` for standard input).
         file: PathBuf,
     },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum DiffFormat {
+    Human,
+    Json,
+    Markdown,
 }
 
 #[derive(Debug, clap::Args)]
@@ -337,6 +356,22 @@ pub fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
         Command::Run(args) => run_cmd::run(*args),
+        Command::Diff { old, new, format } => {
+            let changes = spec::diff::diff(&spec::load(&old)?, &spec::load(&new)?);
+            emit(&match format {
+                DiffFormat::Human => spec::diff::human(&changes),
+                DiffFormat::Markdown => spec::diff::markdown(&changes),
+                DiffFormat::Json => {
+                    let mut s = serde_json::to_string_pretty(&changes).expect("changes serialize");
+                    s.push('\n');
+                    s
+                }
+            })?;
+            let breaking = changes
+                .iter()
+                .any(|c| c.impact == spec::diff::Impact::Breaking);
+            Ok(i32::from(breaking))
+        }
         Command::Merge { reports, format } => {
             let merged = crate::report::merge(&reports)?;
             emit(&merged.render(format))?;

@@ -377,3 +377,67 @@ fn a_baseline_fails_only_new_failures_and_names_the_fixed() {
     assert_eq!(code, 0);
     assert!(out.contains("fixed since the baseline: 1"), "{out}");
 }
+
+#[test]
+fn diff_classifies_each_change_and_exits_1_on_a_breaking_one() {
+    let dir = tempdir();
+    let old = assay::spec::load(&spec_path("bip")).unwrap();
+    let mut new = old.clone();
+    let line = new
+        .resources
+        .iter_mut()
+        .find(|r| r.name == "plant_line")
+        .unwrap();
+    let name = line
+        .fields
+        .iter_mut()
+        .find(|f| f.path == "plant_line_name")
+        .unwrap();
+    name.ty = "int".parse().unwrap();
+    line.fields.retain(|f| f.path != "comments");
+    line.fields[1].description.push_str(" (reworded)");
+    new.operations.retain(|o| o.id != "countries/get");
+    new.examples
+        .retain(|e| e.operation.as_deref() != Some("countries/get"));
+    if let Some(p) = &mut new.pagination {
+        p.max_size = Some(100);
+    }
+    let path = dir.join("new.yaml");
+    std::fs::write(&path, assay::spec::to_yaml(&new)).unwrap();
+    let (code, out, err) = assay(&[
+        "diff",
+        "specs/bip.yaml",
+        path.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    #[derive(serde::Deserialize)]
+    struct Change {
+        impact: String,
+        kind: String,
+        at: String,
+    }
+    let changes: Vec<Change> = serde_json::from_str(&out).unwrap();
+    let has = |impact: &str, kind: &str, at: &str| {
+        changes
+            .iter()
+            .any(|c| c.impact == impact && c.kind == kind && c.at == at)
+    };
+    assert!(has(
+        "breaking",
+        "type changed",
+        "plant_line.plant_line_name"
+    ));
+    assert!(has("breaking", "field removed", "plant_line.comments"));
+    assert!(has("breaking", "operation removed", "countries/get"));
+    assert!(has("breaking", "pagination maximum lowered", "pagination"));
+    assert!(
+        changes
+            .iter()
+            .any(|c| c.impact == "compatible" && c.kind == "description changed")
+    );
+    let (code, out, _) = assay(&["diff", "specs/bip.yaml", "specs/bip.yaml"]);
+    assert_eq!(code, 0);
+    assert!(out.ends_with("0 breaking, 0 compatible\n"), "{out}");
+}

@@ -1,6 +1,7 @@
 //! Stage 1, the spec: the model of a documented API, and reading and writing spec
 //! files (YAML, or JSON by extension). Errors name the file, line and column.
 
+pub mod diff;
 mod docref;
 mod merge;
 mod model;
