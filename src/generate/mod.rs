@@ -114,6 +114,27 @@ impl<'s> Gen<'s> {
         format!("{}/{}/{rest}", self.spec.name, op.id)
     }
 
+    /// The responses the document gives for the operation succeeding: a 2xx
+    /// answering no particular circumstance, or the plain `ok` one.
+    pub fn successes(&self, op: &'s Operation) -> Vec<&'s crate::spec::Response> {
+        op.responses
+            .iter()
+            .filter(|r| (200..300).contains(&r.status))
+            .filter(|r| matches!(r.condition, None | Some(crate::spec::Condition::Ok)))
+            .collect()
+    }
+
+    /// What a request the operation should take expects: its documented success
+    /// statuses, or where the document gives none, no 5xx.
+    pub fn success_expect(&self, op: &'s Operation) -> Vec<Expect> {
+        let ok: Vec<u16> = self.successes(op).iter().map(|r| r.status).collect();
+        if ok.is_empty() {
+            vec![Expect::NoServerError]
+        } else {
+            vec![Expect::Status(ok)]
+        }
+    }
+
     /// Pointer to the items of a list response.
     pub fn items(&self, op: &Operation) -> Option<String> {
         if let Some(p) = &op.items_pointer {

@@ -16,12 +16,7 @@ pub(super) fn cases(g: &Gen, op: &Operation, out: &mut Vec<Case>) {
         ..Request::get(&path)
     };
     let spec = g.spec;
-    let ok = op
-        .responses
-        .iter()
-        .filter(|r| (200..300).contains(&r.status))
-        .filter(|r| matches!(r.condition, None | Some(Condition::Ok)))
-        .collect::<Vec<_>>();
+    let ok = g.successes(op);
     let case = |check: Check, rest: &str, severity, doc: &crate::spec::DocRef, title: String| {
         let mut s = steps.clone();
         s.push(Step::new(main.clone()));

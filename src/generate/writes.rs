@@ -99,12 +99,7 @@ pub(super) fn cases(g: &Gen, op: &Operation, out: &mut Vec<Case>) {
         s.extend(last);
         Case::new(g.id(op, rest), check, severity, doc, title, s).writing()
     };
-    let ok: Vec<&Response> = op
-        .responses
-        .iter()
-        .filter(|x| (200..300).contains(&x.status))
-        .filter(|x| matches!(x.condition, None | Some(Condition::Ok)))
-        .collect();
+    let ok: Vec<&Response> = g.successes(op);
     let statuses: Vec<u16> = ok.iter().map(|x| x.status).collect();
     let sent: Map<String, Value> = item
         .iter()
@@ -177,12 +172,7 @@ pub(super) fn cases(g: &Gen, op: &Operation, out: &mut Vec<Case>) {
                         || (x.status == 404 && x.condition.is_none())
                 })
             });
-        let deleted: Vec<u16> = del
-            .responses
-            .iter()
-            .filter(|x| (200..300).contains(&x.status))
-            .map(|x| x.status)
-            .collect();
+        let deleted: Vec<u16> = g.successes(del).iter().map(|x| x.status).collect();
         if let (Some(gone), false) = (gone, deleted.is_empty()) {
             let mut create = post(example.clone());
             create.capture.insert("created".into(), id_ptr.clone());
@@ -295,17 +285,7 @@ pub(super) fn cases(g: &Gen, op: &Operation, out: &mut Vec<Case>) {
                     format!("{request_ptr}{}", field_pointer(&field)),
                     changed.clone(),
                 );
-                let ok: Vec<u16> = update
-                    .responses
-                    .iter()
-                    .filter(|x| (200..300).contains(&x.status))
-                    .map(|x| x.status)
-                    .collect();
-                put.expect = if ok.is_empty() {
-                    vec![Expect::NoServerError]
-                } else {
-                    vec![Expect::Status(ok)]
-                };
+                put.expect = g.success_expect(update);
                 let check = read(vec![
                     Expect::Status(vec![200]),
                     Expect::Agrees(PointerValue {
@@ -620,17 +600,7 @@ pub(super) fn history(g: &Gen, op: &Operation, out: &mut Vec<Case>) {
         path: resolved.path.clone(),
         body: Some(wrap(&request_ptr, json!("{item}"))),
     });
-    let ok: Vec<u16> = update
-        .responses
-        .iter()
-        .filter(|x| (200..300).contains(&x.status))
-        .map(|x| x.status)
-        .collect();
-    put.expect = if ok.is_empty() {
-        vec![Expect::NoServerError]
-    } else {
-        vec![Expect::Status(ok)]
-    };
+    put.expect = g.success_expect(update);
     steps.push(put);
     let mut records = Step::new(Request {
         query: resolved.query,

@@ -9,6 +9,7 @@ use super::pointer::{get_path, set};
 use super::serve::{error, json_response, same_id};
 use super::table::{Slot, Table};
 use crate::spec::{Operation, PageStyle, ParamRole, Resource, Spec};
+use crate::value::{order as compare, text};
 
 pub struct Listing<'a> {
     pub spec: &'a Spec,
@@ -333,13 +334,6 @@ fn matches(item: &Value, path: &str, value: &str) -> bool {
     walk(item, &steps, value)
 }
 
-fn text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        v => v.to_string(),
-    }
-}
-
 /// The documented order, a requested sort, or (faulty) a different one each time.
 fn order(l: &Listing, selected: &mut [&Value]) {
     let Some(p) = &l.spec.pagination else {
@@ -397,17 +391,6 @@ fn field_filter(spec: &Spec, r: &Resource, name: &str, value: &str) -> Option<(S
     r.field(&field)
         .filter(|f| f.filterable)
         .map(|f| (f.path.clone(), wanted))
-}
-
-fn compare(a: Option<&Value>, b: Option<&Value>) -> std::cmp::Ordering {
-    match (a, b) {
-        (Some(Value::Number(x)), Some(Value::Number(y))) => x
-            .as_f64()
-            .partial_cmp(&y.as_f64())
-            .unwrap_or(std::cmp::Ordering::Equal),
-        (Some(x), Some(y)) => text(x).cmp(&text(y)),
-        (a, b) => a.is_some().cmp(&b.is_some()),
-    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,8 @@ use super::Problem;
 use super::http::Response;
 use crate::generate::{Count, EachContains, EachMatches, Expect, Ordered, PointerValue};
 use crate::schema::Validator;
+use crate::value::order as compare;
+pub(super) use crate::value::text;
 
 /// Most items named in one message.
 const SHOWN: usize = 5;
@@ -468,13 +470,6 @@ pub(super) fn values_at<'v>(item: &'v Value, path: &str) -> Vec<&'v Value> {
     current
 }
 
-pub(super) fn text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        v => v.to_string(),
-    }
-}
-
 fn text_eq(v: &Value, want: &str) -> bool {
     text(v) == want
 }
@@ -488,17 +483,6 @@ pub(super) fn loose_eq(a: &Value, b: &Value) -> bool {
             s.parse::<f64>().ok() == n.as_f64()
         }
         _ => a == b,
-    }
-}
-
-fn compare(a: Option<&Value>, b: Option<&Value>) -> std::cmp::Ordering {
-    match (a, b) {
-        (Some(Value::Number(x)), Some(Value::Number(y))) => x
-            .as_f64()
-            .partial_cmp(&y.as_f64())
-            .unwrap_or(std::cmp::Ordering::Equal),
-        (Some(x), Some(y)) => text(x).cmp(&text(y)),
-        (a, b) => a.is_some().cmp(&b.is_some()),
     }
 }
 

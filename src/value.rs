@@ -1,0 +1,26 @@
+//! JSON values as the mock and the runner both compare them: as text (a string
+//! as itself, anything else as JSON), and in order (numbers by value, the rest by
+//! text, missing values first). One definition, so the order a mock sorts by is
+//! the order the runner checks.
+
+use std::cmp::Ordering;
+
+use serde_json::Value;
+
+pub fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        v => v.to_string(),
+    }
+}
+
+pub fn order(a: Option<&Value>, b: Option<&Value>) -> Ordering {
+    match (a, b) {
+        (Some(Value::Number(x)), Some(Value::Number(y))) => x
+            .as_f64()
+            .partial_cmp(&y.as_f64())
+            .unwrap_or(Ordering::Equal),
+        (Some(x), Some(y)) => text(x).cmp(&text(y)),
+        (a, b) => a.is_some().cmp(&b.is_some()),
+    }
+}
