@@ -129,6 +129,23 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "json")]
         format: crate::report::Format,
     },
+    /// Print a spec as an OpenAPI 3.1 description (JSON).
+    ///
+    /// Paths, parameters, request bodies, responses with their schemas, security
+    /// schemes; what OpenAPI cannot state (paging, envelopes, document places) is
+    /// under `x-assay`, so `assay import-openapi` gives the spec back.
+    Openapi { spec: PathBuf },
+    /// Print the spec an OpenAPI 3.x description (JSON or YAML) implies.
+    ///
+    /// Resources come from the component schemas operations answer with, kinds
+    /// from methods and paths, pagination from well-known parameter names; each
+    /// item cites the description's line it rests on.
+    ImportOpenapi {
+        file: PathBuf,
+        /// Spec name (the prefix of every case id); the file's stem by default.
+        #[arg(long)]
+        name: Option<String>,
+    },
     /// Validate a JSON document against one of a spec's schemas.
     ///
     /// Prints each violation with its instance path; exit 1 on violations.
@@ -376,6 +393,23 @@ pub fn run(cli: Cli) -> Result<i32> {
             let merged = crate::report::merge(&reports)?;
             emit(&merged.render(format))?;
             Ok(if merged.summary().failed > 0 { 1 } else { 0 })
+        }
+        Command::Openapi { spec } => {
+            let spec = spec::load(&spec)?;
+            let mut text = serde_json::to_string_pretty(&crate::openapi::export(&spec))
+                .expect("JSON values serialize");
+            text.push('\n');
+            emit(&text)?;
+            Ok(0)
+        }
+        Command::ImportOpenapi { file, name } => {
+            let text = read(&file)?;
+            let mut spec = crate::openapi::import(&file, &text)?;
+            if let Some(name) = name {
+                spec.name = name;
+            }
+            emit(&spec::to_yaml(&spec))?;
+            Ok(0)
         }
         Command::Validate { spec, schema, file } => {
             let spec = spec::load(&spec)?;

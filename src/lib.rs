@@ -8,6 +8,7 @@ pub mod extract;
 pub mod generate;
 pub mod lint;
 pub mod mock;
+pub mod openapi;
 pub mod report;
 pub mod run;
 pub mod schema;

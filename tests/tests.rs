@@ -12,6 +12,8 @@ mod completeness;
 mod lint;
 /// The mock serves what its spec says (one file per API, plus faults and cross-spec checks).
 mod mock;
+/// OpenAPI export (valid 3.1, stable through an import) and import.
+mod openapi;
 /// The runner against clean, faulty and hostile servers.
 mod run;
 /// Generated schemas: examples validate, snapshots are current, writes are strict.

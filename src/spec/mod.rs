@@ -86,7 +86,7 @@ fn bad_path(path: &str) -> Option<&'static str> {
 }
 
 /// Consistency the types cannot express: names that refer to other entries exist.
-fn check(path: &Path, spec: &Spec) -> Result<()> {
+pub(crate) fn check(path: &Path, spec: &Spec) -> Result<()> {
     let mut problems = Vec::new();
     let errors: Vec<&str> = spec.errors.iter().map(|e| e.name.as_str()).collect();
     let resources: Vec<&str> = spec.resources.iter().map(|r| r.name.as_str()).collect();

@@ -1,0 +1,377 @@
+//! A spec as an OpenAPI 3.1 document: every operation OpenAPI can place (a literal
+//! path, one operation per method and path) with its parameters, request body,
+//! responses and security; the schemas `assay schema` writes as components.
+
+use serde_json::{Map, Value, json};
+
+use super::EXT;
+use crate::schema::{self, operation_slug, scalar_schema};
+use crate::spec::{
+    Auth, FieldType, Kind, Operation, OperationKind, Param, ParamIn, ParamRole, Resource, Spec,
+};
+
+pub fn export(spec: &Spec) -> Value {
+    let mut named = schema::generate(spec);
+    // By name: the order `generate` gives follows the operations', which an
+    // import regroups by path.
+    named.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut schemas = Map::new();
+    for named in named {
+        let mut s = named.schema;
+        if let Some(o) = s.as_object_mut() {
+            // OpenAPI 3.1's own dialect is 2020-12: the marker would only repeat it.
+            o.remove("$schema");
+        }
+        schemas.insert(named.name, s);
+    }
+    let scheme = security_scheme(&spec.auth);
+    let mut paths = Map::new();
+    let mut elsewhere = Vec::new();
+    for op in &spec.operations {
+        let method = op.method.as_str().to_ascii_lowercase();
+        let placeable = op.path.starts_with('/') && !op.path.contains(['?', '#']);
+        let taken = paths
+            .get(&op.path)
+            .and_then(|p: &Value| p.get(&method))
+            .is_some();
+        if !placeable || taken {
+            elsewhere.push(op);
+            continue;
+        }
+        let item = operation(spec, op, &schemas, scheme.is_some());
+        paths
+            .entry(op.path.clone())
+            .or_insert_with(|| json!({}))
+            .as_object_mut()
+            .expect("path items are objects")
+            .insert(method, item);
+    }
+    let mut components = Map::new();
+    components.insert("schemas".into(), Value::Object(schemas));
+    if let Some((name, s)) = scheme {
+        components.insert("securitySchemes".into(), json!({ name: s }));
+    }
+    let mut rest = serde_json::to_value(spec).expect("a spec serializes");
+    let rest_obj = rest.as_object_mut().expect("a spec is an object");
+    rest_obj.insert(
+        "operations".into(),
+        serde_json::to_value(&elsewhere).expect("operations serialize"),
+    );
+    if elsewhere.is_empty() {
+        rest_obj.remove("operations");
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": spec.title,
+            "version": spec.document,
+            "description": format!(
+                "Exported by assay from its spec `{}`, read from the document `{}`. \
+                 Parts OpenAPI cannot state are under `{EXT}`.",
+                spec.name, spec.document
+            ),
+        },
+        "servers": [{"url": "/"}],
+        "paths": paths,
+        "components": components,
+        EXT: rest,
+    })
+}
+
+/// The security scheme's component name and object. A CSRF-protected session
+/// has no OpenAPI form: its operations are exported without security.
+fn security_scheme(auth: &Auth) -> Option<(&'static str, Value)> {
+    match auth {
+        Auth::ApiKeyHeader { header, .. } => Some((
+            "apiKey",
+            json!({"type": "apiKey", "in": "header", "name": header}),
+        )),
+        Auth::BearerSignin { signin_path, .. } => Some((
+            "bearer",
+            json!({
+                "type": "http",
+                "scheme": "bearer",
+                "description": format!("A token from POST {signin_path}."),
+            }),
+        )),
+        Auth::None { .. } | Auth::CsrfSession { .. } => None,
+    }
+}
+
+fn operation(spec: &Spec, op: &Operation, schemas: &Map<String, Value>, secured: bool) -> Value {
+    let resource = op.resource.as_deref().and_then(|r| spec.resource(r));
+    let mut o = Map::new();
+    o.insert("operationId".into(), json!(op.id));
+    if !op.summary.is_empty() {
+        o.insert("summary".into(), json!(op.summary));
+    }
+    if let Some(r) = &op.resource {
+        o.insert("tags".into(), json!([r]));
+    }
+    let params = parameters(spec, op, resource);
+    if !params.is_empty() {
+        o.insert("parameters".into(), Value::Array(params));
+    }
+    if let Some(body) = request_body(spec, op, schemas) {
+        o.insert("requestBody".into(), body);
+    }
+    o.insert("responses".into(), responses(spec, op, schemas));
+    if op.auth && secured {
+        let name = security_scheme(&spec.auth).map(|(n, _)| n).unwrap_or("");
+        o.insert("security".into(), json!([{ name: [] }]));
+    }
+    o.insert(
+        EXT.into(),
+        serde_json::to_value(op).expect("an operation serializes"),
+    );
+    Value::Object(o)
+}
+
+fn placeholders(path: &str) -> Vec<&str> {
+    path.split('{')
+        .skip(1)
+        .filter_map(|s| s.split_once('}').map(|(name, _)| name))
+        .collect()
+}
+
+fn parameters(spec: &Spec, op: &Operation, resource: Option<&Resource>) -> Vec<Value> {
+    let mut out: Vec<Value> = Vec::new();
+    let mut push = |p: Value| {
+        let key = (p["name"].clone(), p["in"].clone());
+        if !out
+            .iter()
+            .any(|q| (q["name"].clone(), q["in"].clone()) == key)
+        {
+            out.push(p);
+        }
+    };
+    for name in placeholders(&op.path) {
+        let declared = op
+            .params
+            .iter()
+            .find(|p| p.name == name && p.location == ParamIn::Path);
+        let schema = match declared {
+            Some(p) => param_schema(p),
+            None => {
+                let id = resource
+                    .and_then(|r| r.field(r.id_field.as_deref().unwrap_or("id")))
+                    .map(|f| f.ty)
+                    .unwrap_or(FieldType::scalar(Kind::String));
+                scalar_schema(id)
+            }
+        };
+        let mut p = json!({"name": name, "in": "path", "required": true, "schema": schema});
+        if let Some(d) = declared.filter(|d| !d.description.is_empty()) {
+            p["description"] = json!(d.description);
+        }
+        push(p);
+    }
+    for p in op.params.iter().filter(|p| p.location == ParamIn::Query) {
+        let mut o = json!({"name": p.name, "in": "query", "schema": param_schema(p)});
+        if p.required || fixed(p).is_some() {
+            o["required"] = json!(true);
+        }
+        if !p.description.is_empty() {
+            o["description"] = json!(p.description);
+        }
+        push(o);
+    }
+    if op.paginated
+        && let Some(pg) = &spec.pagination
+    {
+        let first = match pg.style {
+            crate::spec::PageStyle::Page => pg.first_page.unwrap_or(1),
+            crate::spec::PageStyle::Offset => 0,
+        };
+        push(json!({"name": pg.position_param, "in": "query",
+            "schema": {"type": "integer", "minimum": first}}));
+        // The stated maximum is what the server serves at most, not a bound on what
+        // a client may ask: larger values are not said to be refused.
+        let mut size = json!({"name": pg.size_param, "in": "query",
+            "schema": {"type": "integer", "minimum": 1}});
+        if let Some(max) = pg.max_size {
+            size["description"] = json!(format!("At most {max} items are served."));
+        }
+        push(size);
+        if let Some(sort) = &pg.sort {
+            push(
+                json!({"name": sort.param, "in": "query", "schema": {"type": "string"},
+                "description": format!("`{}`", sort.format)}),
+            );
+        }
+    }
+    if op.kind == OperationKind::List
+        && let (Some(f), Some(r)) = (&spec.filtering, resource)
+    {
+        if f.field_param.contains("{field}") {
+            for field in r.fields.iter().filter(|x| x.filterable) {
+                let name = f
+                    .field_param
+                    .replace("{name}", &r.name)
+                    .replace("{field}", &field.path);
+                push(json!({"name": name, "in": "query", "schema": {"type": "string"}}));
+            }
+        } else if r.fields.iter().any(|x| x.filterable) {
+            push(
+                json!({"name": f.field_param, "in": "query", "schema": {"type": "string"},
+                "description": format!("`{}`", f.field_value)}),
+            );
+        }
+    }
+    out
+}
+
+/// The value a parameter always has, where it is no template.
+fn fixed(p: &Param) -> Option<&str> {
+    p.value.as_deref().filter(|v| !v.contains('{'))
+}
+
+fn param_schema(p: &Param) -> Value {
+    if let Some(v) = fixed(p) {
+        return json!({"type": "string", "const": v});
+    }
+    // A comma-separated union, or a filled template, is one string on the wire.
+    if (p.list && !p.ty.array) || p.value.is_some() || p.role == Some(ParamRole::Query) {
+        return json!({"type": "string"});
+    }
+    let mut s = scalar_schema(p.ty);
+    if !p.values.is_empty() {
+        s["enum"] = json!(p.values);
+    }
+    s
+}
+
+fn schema_ref(schemas: &Map<String, Value>, name: &str) -> Option<Value> {
+    schemas
+        .contains_key(name)
+        .then(|| json!({"$ref": format!("#/components/schemas/{name}")}))
+}
+
+fn request_body(spec: &Spec, op: &Operation, schemas: &Map<String, Value>) -> Option<Value> {
+    let form: Vec<&Param> = op
+        .params
+        .iter()
+        .filter(|p| p.location == ParamIn::Form)
+        .collect();
+    if !form.is_empty() {
+        let props: Map<String, Value> = form
+            .iter()
+            .map(|p| (p.name.clone(), param_schema(p)))
+            .collect();
+        let required: Vec<&str> = form
+            .iter()
+            .filter(|p| p.required)
+            .map(|p| p.name.as_str())
+            .collect();
+        return Some(json!({"required": true, "content": {
+            "application/x-www-form-urlencoded": {"schema": {
+                "type": "object", "properties": props, "required": required}}}}));
+    }
+    let name = match (&op.resource, op.kind) {
+        _ if !op.request_fields.is_empty() => {
+            format!("{}.request", operation_slug(&op.id))
+        }
+        (Some(r), OperationKind::Create) => format!("{r}.create"),
+        (Some(r), OperationKind::Update) => format!("{r}.update"),
+        _ => return None,
+    };
+    let schema = schema_ref(schemas, &name)?;
+    let mut media = json!({ "schema": schema });
+    let examples: Map<String, Value> = spec
+        .examples
+        .iter()
+        .filter(|e| {
+            e.kind == crate::spec::ExampleKind::Request && e.operation.as_deref() == Some(&op.id)
+        })
+        .filter_map(|e| {
+            let body: Value = serde_json::from_str(e.body.as_deref()?).ok()?;
+            Some((
+                e.id.clone(),
+                json!({"summary": e.doc.to_string(), "value": body}),
+            ))
+        })
+        .collect();
+    if !examples.is_empty() {
+        media["examples"] = Value::Object(examples);
+    }
+    Some(json!({"required": true, "content": {"application/json": media}}))
+}
+
+fn responses(spec: &Spec, op: &Operation, schemas: &Map<String, Value>) -> Value {
+    let mut out = Map::new();
+    let ctype = |c: &Option<String>| {
+        c.clone()
+            .unwrap_or_else(|| spec.representation.content_type.clone())
+    };
+    let success = match (&op.resource, op.kind) {
+        _ if !op.response_fields.is_empty() => Some(format!("{}.response", operation_slug(&op.id))),
+        (Some(r), OperationKind::List) => Some(format!("{r}.list")),
+        (
+            Some(r),
+            OperationKind::Get
+            | OperationKind::Create
+            | OperationKind::Update
+            | OperationKind::Action,
+        ) => Some(r.clone()),
+        _ => None,
+    };
+    for r in &op.responses {
+        let key = r.status.to_string();
+        let description = if r.when.is_empty() {
+            format!("Status {}", r.status)
+        } else {
+            r.when.clone()
+        };
+        if let Some(existing) = out.get_mut(&key) {
+            // Two conditions with one status: one response object says both.
+            let d = existing["description"].as_str().unwrap_or("").to_string();
+            if !d.contains(&description) {
+                existing["description"] = json!(format!("{d}; {description}"));
+            }
+            continue;
+        }
+        let mut o = json!({ "description": description });
+        let schema = match &r.error {
+            Some(e) => schema_ref(schemas, &format!("error.{e}")),
+            None if (200..300).contains(&r.status) && r.status != 204 => {
+                success.as_deref().and_then(|s| schema_ref(schemas, s))
+            }
+            None => None,
+        };
+        if let Some(s) = schema {
+            o["content"] = json!({ ctype(&r.content_type): {"schema": s} });
+        }
+        out.insert(key, o);
+    }
+    if op.auth
+        && let Some(rejected) = rejection(&spec.auth)
+    {
+        let key = rejected.status.to_string();
+        if !out.contains_key(&key) {
+            let mut o = json!({"description": "The credentials are missing, wrong or expired."});
+            if let Some(s) = rejected
+                .error
+                .as_deref()
+                .and_then(|e| schema_ref(schemas, &format!("error.{e}")))
+            {
+                o["content"] = json!({ ctype(&None): {"schema": s} });
+            }
+            out.insert(key, o);
+        }
+    }
+    if out.is_empty() {
+        out.insert(
+            "default".into(),
+            json!({"description": "The document states no outcome."}),
+        );
+    }
+    Value::Object(out)
+}
+
+fn rejection(auth: &Auth) -> Option<&crate::spec::Outcome> {
+    match auth {
+        Auth::ApiKeyHeader { rejected, .. } => rejected.as_ref(),
+        Auth::BearerSignin { rejected, .. } => Some(rejected),
+        _ => None,
+    }
+}
