@@ -123,3 +123,153 @@ fn import_refuses_what_is_not_openapi_3() {
     assert!(err(r#"{"openapi": "4.0.0"}"#).contains("3.x only"));
     assert!(err("{").contains("api.json"));
 }
+
+fn shelter() -> assay::spec::Spec {
+    let path = root().join("tests/fixtures/shelter.openapi.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assay::openapi::import(&path, &text).unwrap()
+}
+
+/// Line of the fixture holding `needle`, to check the places items cite.
+fn fixture_line(needle: &str) -> u32 {
+    let text = std::fs::read_to_string(root().join("tests/fixtures/shelter.openapi.yaml")).unwrap();
+    text.lines().position(|l| l.contains(needle)).unwrap() as u32 + 1
+}
+
+#[test]
+fn a_description_without_extensions_is_read_from_its_standard_parts() {
+    use assay::spec::{Auth, OperationKind, PageStyle};
+    let spec = shelter();
+    assert_eq!(spec.name, "shelter");
+    assert_eq!(spec.base_path, "/v2");
+    let animal = spec
+        .resource("Animal")
+        .expect("the resource lists and gets answer with");
+    let field = |p: &str| animal.field(p).unwrap();
+    // Required to create is what the create body requires; the server's own
+    // fields are what the item has and the create body cannot send.
+    assert!(field("name").required && field("species").required);
+    assert!(!field("tags").required);
+    assert!(field("id").readonly && field("admitted_at").readonly);
+    assert!(field("birth_date").nullable);
+    assert_eq!(field("species").values, ["cat", "dog", "rabbit"]);
+    assert_eq!(field("microchip").pattern.as_deref(), Some("^[0-9]{15}$"));
+    assert_eq!(field("tags").ty.to_string(), "string[]");
+    let kinds: Vec<(&str, OperationKind)> = spec
+        .operations
+        .iter()
+        .map(|o| (o.id.as_str(), o.kind))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("listAnimals", OperationKind::List),
+            ("admitAnimal", OperationKind::Create),
+            ("getAnimal", OperationKind::Get),
+            ("updateAnimal", OperationKind::Update),
+            ("releaseAnimal", OperationKind::Delete),
+            ("listShelters", OperationKind::List),
+        ]
+    );
+    let list = spec.operation("listAnimals").unwrap();
+    assert!(list.paginated && list.auth);
+    assert_eq!(list.items_pointer.as_deref(), Some("/items"));
+    assert_eq!(list.doc.line, fixture_line("operationId: listAnimals"));
+    assert!(
+        !spec.operation("listShelters").unwrap().auth,
+        "`security: []` opens it"
+    );
+    let p = spec
+        .pagination
+        .as_ref()
+        .expect("offset and limit with a total");
+    assert_eq!(
+        (p.style, p.position_param.as_str(), p.size_param.as_str()),
+        (PageStyle::Offset, "offset", "limit")
+    );
+    assert_eq!((p.default_size, p.max_size), (Some(20), Some(100)));
+    assert_eq!(p.total_pointer, "/total");
+    match &spec.auth {
+        Auth::ApiKeyHeader {
+            header, rejected, ..
+        } => {
+            assert_eq!(header, "X-Api-Key");
+            assert_eq!(rejected.as_ref().map(|r| r.status), Some(401));
+        }
+        other => panic!("expected an API key header, got {other:?}"),
+    }
+    let error = spec.error("Error").unwrap();
+    assert_eq!(error.statuses, [401, 404]);
+    assert!(error.fields.iter().all(|f| f.required));
+    let example = &spec.examples[0];
+    assert_eq!(example.operation.as_deref(), Some("admitAnimal"));
+    assert!(example.body.as_deref().unwrap().contains("Biscuit"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_imported_description_passes_its_clean_mock_and_catches_its_faults() {
+    use assay::mock::Fault;
+    use std::collections::BTreeSet;
+    let spec = shelter();
+    let clean = crate::run::run_against(spec.clone(), spec.clone(), &[], |_| {}).await;
+    let bad: Vec<_> = crate::run::failed(&clean).iter().map(|r| &r.id).collect();
+    assert!(bad.is_empty(), "{bad:#?}");
+    assert!(clean.len() >= 25, "only {} cases", clean.len());
+    for (fault, check) in [
+        ("wrong-total-count", "pagination"),
+        ("ok-for-unknown-id", "identity"),
+        ("auth-not-enforced", "auth"),
+        ("wrong-field-type", "schema"),
+        ("wrong-error-body", "identity"),
+        ("lost-writes", "state"),
+        ("wrong-content-type", "content_type"),
+    ] {
+        let f: Fault = fault.parse().unwrap();
+        let results = crate::run::run_against(spec.clone(), spec.clone(), &[f], |_| {}).await;
+        let checks: BTreeSet<&str> = crate::run::failed(&results)
+            .iter()
+            .map(|r| r.check.as_str())
+            .collect();
+        assert!(checks.contains(check), "{fault}: failed checks {checks:?}");
+    }
+}
+
+/// The strongest test of reading plain OpenAPI: bip's export with every `x-assay`
+/// removed, imported, and its cases run against bip's own mock (the deployment
+/// the description describes). Nothing may fail that the deployment does right,
+/// and a broken deployment must still be caught.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plain_export_tested_against_the_deployment_it_describes_finds_no_fault() {
+    fn strip(v: &mut Value) {
+        match v {
+            Value::Object(m) => {
+                m.shift_remove("x-assay");
+                m.values_mut().for_each(strip);
+            }
+            Value::Array(a) => a.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let bip = assay::spec::load(&spec_path("bip")).unwrap();
+    let mut doc = assay::openapi::export(&bip);
+    strip(&mut doc);
+    let text = serde_json::to_string(&doc).unwrap();
+    let plain = assay::openapi::import(std::path::Path::new("bip.openapi.json"), &text).unwrap();
+    assert_eq!(plain.operations.len(), bip.operations.len());
+    assert!(plain.pagination.is_some() && plain.envelope.single == "/{name}");
+    let results = crate::run::run_against(bip.clone(), plain.clone(), &[], |_| {}).await;
+    let bad: Vec<String> = crate::run::failed(&results)
+        .iter()
+        .map(|r| format!("{}: {}", r.id, r.message))
+        .collect();
+    assert!(bad.is_empty(), "{bad:#?}");
+    assert!(results.len() > 400, "only {} cases", results.len());
+    let fault = "wrong-total-count".parse().unwrap();
+    let broken = crate::run::run_against(bip, plain, &[fault], |_| {}).await;
+    assert!(
+        crate::run::failed(&broken)
+            .iter()
+            .any(|r| r.check.as_str() == "pagination"),
+        "a wrong total went unnoticed"
+    );
+}

@@ -277,11 +277,14 @@ fn value_for(f: &Field, n: usize, rng: &mut Rng) -> Value {
         match f.ty.kind {
             Kind::Int => json!(rng.below(1000)),
             Kind::Number => json!(rng.below(100000) as f64 / 100.0),
-            Kind::String => json!(format!(
-                "{} {}",
-                f.path.rsplit('.').next().unwrap_or(""),
-                n + 1
-            )),
+            Kind::String => match f.pattern.as_deref().and_then(|p| matching(p, rng)) {
+                Some(s) => json!(s),
+                None => json!(format!(
+                    "{} {}",
+                    f.path.rsplit('.').next().unwrap_or(""),
+                    n + 1
+                )),
+            },
             Kind::Boolean => json!(rng.below(2) == 0),
             Kind::Date => json!(format!(
                 "20{:02}-{:02}-{:02}",
@@ -314,6 +317,20 @@ fn value_for(f: &Field, n: usize, rng: &mut Rng) -> Value {
     } else {
         scalar(rng)
     }
+}
+
+/// A string matching a field's pattern (`^[0-9]{15}$`), where the generator
+/// can read it; anchors at the ends only say the whole value matches.
+fn matching(pattern: &str, rng: &mut Rng) -> Option<String> {
+    use rand::{RngExt, SeedableRng};
+    let body = pattern.strip_prefix('^').unwrap_or(pattern);
+    let body = match body.strip_suffix('$') {
+        Some(b) if !b.ends_with('\\') => b,
+        _ => body,
+    };
+    let re = rand_regex::Regex::compile(body, 4).ok()?;
+    let mut seeded = rand::rngs::StdRng::seed_from_u64(rng.next());
+    Some(seeded.sample(&re))
 }
 
 /// `PlantLine` → `Plant Line`.

@@ -12,6 +12,7 @@ use crate::spec::{
 
 pub fn export(spec: &Spec) -> Value {
     let mut named = schema::generate(spec);
+    resources_by_reference(spec, &mut named);
     // By name: the order `generate` gives follows the operations', which an
     // import regroups by path.
     named.sort_by(|a, b| a.name.cmp(&b.name));
@@ -20,7 +21,7 @@ pub fn export(spec: &Spec) -> Value {
         let mut s = named.schema;
         if let Some(o) = s.as_object_mut() {
             // OpenAPI 3.1's own dialect is 2020-12: the marker would only repeat it.
-            o.remove("$schema");
+            o.shift_remove("$schema");
         }
         schemas.insert(named.name, s);
     }
@@ -76,6 +77,32 @@ pub fn export(spec: &Spec) -> Value {
         "components": components,
         EXT: rest,
     })
+}
+
+/// Each resource's item as a component of its own, named after the resource,
+/// that its single (`RESOURCE.single`, where the API wraps items) and list
+/// schemas refer to: how OpenAPI descriptions are written, and what lets a reader
+/// (or an import) see which resource a response carries.
+fn resources_by_reference(spec: &Spec, named: &mut Vec<schema::Named>) {
+    for r in &spec.resources {
+        let list_name = format!("{}.list", r.name);
+        named.retain(|n| n.name != r.name && n.name != list_name);
+        named.push(schema::top(spec, &r.name, r, schema::item_schema(spec, r)));
+        let item = json!({"$ref": format!("#/components/schemas/{}", r.name)});
+        let single = r.pointer(&spec.envelope.single);
+        if !single.is_empty() {
+            let wrapped = schema::wrap(&[(single, item.clone())]);
+            named.push(schema::top(spec, &format!("{}.single", r.name), r, wrapped));
+        }
+        let list = spec
+            .operations
+            .iter()
+            .find(|o| o.kind == OperationKind::List && o.resource.as_deref() == Some(&r.name));
+        if let Some(list) = list {
+            let s = schema::list_schema(spec, r, list, item);
+            named.push(schema::top(spec, &list_name, r, s));
+        }
+    }
 }
 
 /// The security scheme's component name and object. A CSRF-protected session
@@ -312,7 +339,11 @@ fn responses(spec: &Spec, op: &Operation, schemas: &Map<String, Value>) -> Value
             | OperationKind::Create
             | OperationKind::Update
             | OperationKind::Action,
-        ) => Some(r.clone()),
+        ) => Some(if schemas.contains_key(&format!("{r}.single")) {
+            format!("{r}.single")
+        } else {
+            r.clone()
+        }),
         _ => None,
     };
     for r in &op.responses {

@@ -158,7 +158,7 @@ fn nullable(spec: &Spec, f: &Field) -> bool {
 /// One item as returned: writeonly fields never appear; the id always does. That a
 /// create requires an attribute says nothing of how the API returns it, so it is
 /// not required here.
-fn item_schema(spec: &Spec, r: &Resource) -> Value {
+pub(crate) fn item_schema(spec: &Spec, r: &Resource) -> Value {
     let id = r.id_field.as_deref();
     let opts = Options {
         nullable: &|f: &Field| nullable(spec, f) && Some(f.path.as_str()) != id,
@@ -169,7 +169,7 @@ fn item_schema(spec: &Spec, r: &Resource) -> Value {
     Node::build(r.fields.iter().filter(|f| !f.writeonly)).object_schema(&opts)
 }
 
-fn list_schema(spec: &Spec, r: &Resource, list: &Operation, item: Value) -> Value {
+pub(crate) fn list_schema(spec: &Spec, r: &Resource, list: &Operation, item: Value) -> Value {
     let items_pointer = list
         .items_pointer
         .clone()
@@ -231,7 +231,7 @@ fn write_schema(spec: &Spec, r: &Resource, create: bool) -> Value {
 
 /// Nests schemas at JSON pointers: `/meta/total_count` becomes
 /// `{properties: {meta: {properties: {total_count: …}}}}`, every step required.
-fn wrap(parts: &[(String, Value)]) -> Value {
+pub(crate) fn wrap(parts: &[(String, Value)]) -> Value {
     let mut root = Value::Null;
     for (pointer, schema) in parts {
         let tokens: Vec<String> = pointer
@@ -259,7 +259,7 @@ fn wrap(parts: &[(String, Value)]) -> Value {
     root
 }
 
-fn top(spec: &Spec, name: &str, r: &Resource, schema: Value) -> Named {
+pub(crate) fn top(spec: &Spec, name: &str, r: &Resource, schema: Value) -> Named {
     let mut schema = schema;
     let title = r.title.as_deref().unwrap_or(&r.name);
     annotate(

@@ -19,13 +19,22 @@ async fn run_mock(
     tweak: impl FnOnce(&mut Config),
 ) -> Vec<CaseResult> {
     let spec = assay::spec::load(&spec_path(name)).unwrap();
+    run_against(spec.clone(), spec, faults, tweak).await
+}
+
+/// Runs the cases of `cases` (writes allowed) against a mock of `deployed` with
+/// `faults`: a spec read another way, tested against the deployment it describes.
+pub(crate) async fn run_against(
+    deployed: assay::spec::Spec,
+    spec: assay::spec::Spec,
+    faults: &[Fault],
+    tweak: impl FnOnce(&mut Config),
+) -> Vec<CaseResult> {
     let mock_config = assay::mock::Config {
         faults: faults.to_vec(),
         ..Default::default()
     };
-    let mock = assay::mock::start(spec.clone(), &mock_config)
-        .await
-        .unwrap();
+    let mock = assay::mock::start(deployed, &mock_config).await.unwrap();
     let mut config = Config {
         given: Given {
             api_key: Some(Secret::new(assay::mock::API_KEY)),
@@ -52,7 +61,7 @@ async fn run_mock(
     results
 }
 
-fn failed(results: &[CaseResult]) -> Vec<&CaseResult> {
+pub(crate) fn failed(results: &[CaseResult]) -> Vec<&CaseResult> {
     results
         .iter()
         .filter(|r| r.status == Status::Failed)
