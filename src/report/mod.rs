@@ -1,10 +1,11 @@
 //! Stage 8 of a run, reports: reporters consume the runner's events and render
 //! them as text for people (grouped by resource, with diffs), JSON (the keys of
-//! DESIGN.md's conventions), JUnit XML or GitHub workflow annotations. Each run's
-//! report is written fresh.
+//! DESIGN.md's conventions), JUnit XML, GitHub workflow annotations or one
+//! self-contained HTML page. Each run's report is written fresh.
 
 pub mod baseline;
 mod github;
+mod html;
 mod human;
 mod json;
 mod junit;
@@ -24,6 +25,8 @@ pub enum Format {
     Json,
     Junit,
     Github,
+    // One self-contained page: no network, filters by status, severity and check.
+    Html,
 }
 
 /// Collects events; renders the whole report at the end.
@@ -98,6 +101,7 @@ impl Collected {
             Format::Json => json::render(self),
             Format::Junit => junit::render(self),
             Format::Github => github::render(self),
+            Format::Html => html::render(self),
         }
     }
 }
