@@ -128,6 +128,9 @@ pub enum Command {
         /// Format of the combined report.
         #[arg(long, value_enum, default_value = "json")]
         format: crate::report::Format,
+        /// Write the report to this file instead of standard output (`-`).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
     /// Print a spec as an OpenAPI 3.1 description (JSON).
     ///
@@ -213,6 +216,9 @@ pub struct RunArgs {
     /// Report format.
     #[arg(long, value_enum, default_value = "human")]
     pub format: crate::report::Format,
+    /// Write the report to this file instead of standard output (`-`).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
     /// Known failures (one case id a line): only failures not listed fail the run,
     /// and the ones listed that now pass are reported as fixed.
     #[arg(long, value_name = "FILE")]
@@ -389,9 +395,13 @@ pub fn run(cli: Cli) -> Result<i32> {
                 .any(|c| c.impact == spec::diff::Impact::Breaking);
             Ok(i32::from(breaking))
         }
-        Command::Merge { reports, format } => {
+        Command::Merge {
+            reports,
+            format,
+            out,
+        } => {
             let merged = crate::report::merge(&reports)?;
-            emit(&merged.render(format))?;
+            emit_to(out.as_deref(), &merged.render(format))?;
             Ok(if merged.summary().failed > 0 { 1 } else { 0 })
         }
         Command::Openapi { spec } => {
@@ -594,4 +604,38 @@ pub(crate) fn emit(text: &str) -> Result<()> {
             source,
         }),
     }
+}
+
+/// Writes a report to FILE, or to standard output without one (or with `-`).
+pub(crate) fn emit_to(out: Option<&Path>, text: &str) -> Result<()> {
+    match out {
+        Some(path) if path.as_os_str() != "-" => {
+            std::fs::write(path, text).map_err(|source| Error::Write {
+                path: path.into(),
+                source,
+            })
+        }
+        _ => emit(text),
+    }
+}
+
+/// Fails at once when a report could not be written to FILE, instead of after
+/// a run of many minutes. Leaves an existing file as it is, and no new one.
+pub(crate) fn check_writable(out: Option<&Path>) -> Result<()> {
+    let Some(path) = out.filter(|p| p.as_os_str() != "-") else {
+        return Ok(());
+    };
+    let existed = path.exists();
+    std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)
+        .map_err(|source| Error::Write {
+            path: path.into(),
+            source,
+        })?;
+    if !existed {
+        let _ = std::fs::remove_file(path);
+    }
+    Ok(())
 }

@@ -441,3 +441,59 @@ fn diff_classifies_each_change_and_exits_1_on_a_breaking_one() {
     assert_eq!(code, 0);
     assert!(out.ends_with("0 breaking, 0 compatible\n"), "{out}");
 }
+
+#[test]
+fn out_writes_the_report_to_a_file_and_refuses_one_it_cannot_write() {
+    let dir = tempdir();
+    let file = dir.join("idr.json");
+    let (code, out, err) = assay(&[
+        "run",
+        "specs/idr.yaml",
+        "--format",
+        "json",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.is_empty(), "the report went to the file: {out}");
+    let report: Report = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(report.summary.failed, 0);
+
+    let merged = dir.join("merged.txt");
+    let (code, out, err) = assay(&[
+        "merge",
+        file.to_str().unwrap(),
+        "--format",
+        "human",
+        "--out",
+        merged.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.is_empty(), "{out}");
+    let text = std::fs::read_to_string(&merged).unwrap();
+    let s = &report.summary;
+    let closing = format!("{} passed, 0 failed, {} skipped\n", s.passed, s.skipped);
+    assert!(text.ends_with(&closing), "{text}");
+
+    // Refused before the run, naming the file, and nothing is left behind.
+    let missing = dir.join("no/such/folder/report.html");
+    for args in [
+        &["run", "specs/idr.yaml", "--out", missing.to_str().unwrap()][..],
+        &[
+            "merge",
+            file.to_str().unwrap(),
+            "--out",
+            missing.to_str().unwrap(),
+        ][..],
+        &["run", "specs/idr.yaml", "--out", dir.to_str().unwrap()][..],
+    ] {
+        let (code, _, err) = assay(args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(
+            err.contains("cannot write") && err.contains(args[args.len() - 1]),
+            "{err}"
+        );
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    assert!(!missing.exists());
+}

@@ -8,6 +8,8 @@ mod clients;
 mod common;
 /// Every table row, endpoint and example of each document is in its spec.
 mod completeness;
+/// The HTML report: self-contained, escaped, and filtered in headless Chromium.
+mod html;
 /// Lint: committed specs are clean; contradictions are found and cited.
 mod lint;
 /// The mock serves what its spec says (one file per API, plus faults and cross-spec checks).

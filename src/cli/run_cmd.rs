@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::{RunArgs, emit};
+use super::{RunArgs, check_writable, emit_to};
 use crate::error::{Error, Result};
 use crate::report::Collected;
 use crate::run::{Config, Given, Secret};
@@ -57,6 +57,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
         (Some(path), false) => crate::report::baseline::load(path)?,
         _ => Default::default(),
     };
+    check_writable(args.out.as_deref())?;
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
     let mut collected = Collected::default();
@@ -124,6 +125,6 @@ pub fn run(args: RunArgs) -> Result<i32> {
         }
         (None, _) => collected.summary().failed > 0,
     };
-    emit(&text)?;
+    emit_to(args.out.as_deref(), &text)?;
     Ok(if failed { 1 } else { 0 })
 }

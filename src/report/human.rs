@@ -2,10 +2,7 @@
 //! check, severity, the document place), the message and diff indented under it;
 //! skips counted by reason; the closing line `N passed, N failed, N skipped`.
 
-use std::collections::BTreeMap;
-
-use super::Collected;
-use crate::run::Status;
+use super::{Collected, failures_by_resource, shown_target, skip_reasons};
 
 pub fn render(c: &Collected) -> String {
     let mut out = String::new();
@@ -19,12 +16,7 @@ pub fn render(c: &Collected) -> String {
             run.requests,
             run.millis as f64 / 1000.0
         ));
-        let mut groups: BTreeMap<&str, Vec<&crate::run::CaseResult>> = BTreeMap::new();
-        for r in run.results.iter().filter(|r| r.status == Status::Failed) {
-            let group = r.id.split('/').nth(1).unwrap_or("");
-            groups.entry(group).or_default().push(r);
-        }
-        for (group, list) in &groups {
+        for (group, list) in &failures_by_resource(run) {
             out.push_str(&format!("\n  {group}\n"));
             for r in list {
                 out.push_str(&format!(
@@ -44,15 +36,7 @@ pub fn render(c: &Collected) -> String {
                 }
             }
         }
-        let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
-        for r in run.results.iter().filter(|r| r.status == Status::Skipped) {
-            let reason = if r.message.contains("(no data to test with)") {
-                "no data to test with"
-            } else {
-                r.message.as_str()
-            };
-            *reasons.entry(reason).or_default() += 1;
-        }
+        let reasons = skip_reasons(run);
         if !reasons.is_empty() {
             out.push('\n');
             for (reason, n) in reasons {
@@ -70,18 +54,4 @@ pub fn render(c: &Collected) -> String {
         s.passed, s.failed, s.skipped
     ));
     out
-}
-
-/// The target without user info or query, where a careless URL may hold a secret.
-fn shown_target(url: &str) -> String {
-    match reqwest::Url::parse(url) {
-        Ok(u) => format!(
-            "{}://{}{}{}",
-            u.scheme(),
-            u.host_str().unwrap_or(""),
-            u.port().map(|p| format!(":{p}")).unwrap_or_default(),
-            u.path().trim_end_matches('/')
-        ),
-        Err(_) => "(the given URL)".into(),
-    }
 }

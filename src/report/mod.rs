@@ -1,10 +1,11 @@
 //! Stage 8 of a run, reports: reporters consume the runner's events and render
 //! them as text for people (grouped by resource, with diffs), JSON (the keys of
-//! DESIGN.md's conventions), JUnit XML or GitHub workflow annotations. Each run's
-//! report is written fresh.
+//! DESIGN.md's conventions), JUnit XML, GitHub workflow annotations or one
+//! self-contained HTML page. Each run's report is written fresh.
 
 pub mod baseline;
 mod github;
+mod html;
 mod human;
 mod json;
 mod junit;
@@ -14,7 +15,9 @@ mod progress;
 pub use merge::merge;
 pub use progress::Progress;
 
-use crate::run::{CaseResult, Event, Summary};
+use std::collections::BTreeMap;
+
+use crate::run::{CaseResult, Event, Status, Summary};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -22,6 +25,8 @@ pub enum Format {
     Json,
     Junit,
     Github,
+    // One self-contained page: no network, filters by status, severity and check.
+    Html,
 }
 
 /// Collects events; renders the whole report at the end.
@@ -96,6 +101,48 @@ impl Collected {
             Format::Json => json::render(self),
             Format::Junit => junit::render(self),
             Format::Github => github::render(self),
+            Format::Html => html::render(self),
         }
+    }
+}
+
+/// A run's failures by resource (the second segment of the case id), resources
+/// in name order, cases in the run's order.
+fn failures_by_resource(run: &Run) -> BTreeMap<&str, Vec<&CaseResult>> {
+    let mut groups: BTreeMap<&str, Vec<&CaseResult>> = BTreeMap::new();
+    for r in run.results.iter().filter(|r| r.status == Status::Failed) {
+        let group = r.id.split('/').nth(1).unwrap_or("");
+        groups.entry(group).or_default().push(r);
+    }
+    groups
+}
+
+/// How many cases of a run were skipped for each reason. Cases that found no
+/// data each say which data in their message; counted apart, they would bury
+/// the reasons that matter under one line each.
+fn skip_reasons(run: &Run) -> BTreeMap<&str, usize> {
+    let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in run.results.iter().filter(|r| r.status == Status::Skipped) {
+        let reason = if r.message.contains("(no data to test with)") {
+            "no data to test with"
+        } else {
+            r.message.as_str()
+        };
+        *reasons.entry(reason).or_default() += 1;
+    }
+    reasons
+}
+
+/// The target without user info or query, where a careless URL may hold a secret.
+fn shown_target(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(u) => format!(
+            "{}://{}{}{}",
+            u.scheme(),
+            u.host_str().unwrap_or(""),
+            u.port().map(|p| format!(":{p}")).unwrap_or_default(),
+            u.path().trim_end_matches('/')
+        ),
+        Err(_) => "(the given URL)".into(),
     }
 }
