@@ -206,16 +206,27 @@ fn parameters(spec: &Spec, op: &Operation, resource: Option<&Resource>) -> Vec<V
     if op.paginated
         && let Some(pg) = &spec.pagination
     {
-        let first = match pg.style {
-            crate::spec::PageStyle::Page => pg.first_page.unwrap_or(1),
-            crate::spec::PageStyle::Offset => 0,
+        // Bounds only where the document says bad values are refused: a schema's
+        // minimum is a promise that smaller values get an error.
+        let (position, size) = match (pg.style, &pg.bad_value) {
+            (_, None) => (json!({"type": "integer"}), json!({"type": "integer"})),
+            (crate::spec::PageStyle::Page, Some(_)) => (
+                json!({"type": "integer", "minimum": pg.first_page.unwrap_or(1)}),
+                json!({"type": "integer", "minimum": 1}),
+            ),
+            (crate::spec::PageStyle::Offset, Some(_)) => (
+                json!({"type": "integer", "minimum": 0}),
+                json!({"type": "integer", "minimum": 1}),
+            ),
         };
-        push(json!({"name": pg.position_param, "in": "query",
-            "schema": {"type": "integer", "minimum": first}}));
+        let mut position = json!({"name": pg.position_param, "in": "query", "schema": position});
+        if let (crate::spec::PageStyle::Page, Some(first)) = (pg.style, pg.first_page) {
+            position["description"] = json!(format!("Pages are numbered from {first}."));
+        }
+        push(position);
         // The stated maximum is what the server serves at most, not a bound on what
         // a client may ask: larger values are not said to be refused.
-        let mut size = json!({"name": pg.size_param, "in": "query",
-            "schema": {"type": "integer", "minimum": 1}});
+        let mut size = json!({"name": pg.size_param, "in": "query", "schema": size});
         if let Some(max) = pg.max_size {
             size["description"] = json!(format!("At most {max} items are served."));
         }
@@ -390,10 +401,28 @@ fn responses(spec: &Spec, op: &Operation, schemas: &Map<String, Value>) -> Value
             out.insert(key, o);
         }
     }
-    if out.is_empty() {
+    if op.paginated
+        && let Some(bad) = spec.pagination.as_ref().and_then(|p| p.bad_value.as_ref())
+    {
+        let key = bad.status.to_string();
+        if !out.contains_key(&key) {
+            let mut o = json!({"description": "A position or size that is not a valid number."});
+            if let Some(s) = bad
+                .error
+                .as_deref()
+                .and_then(|e| schema_ref(schemas, &format!("error.{e}")))
+            {
+                o["content"] = json!({ ctype(&None): {"schema": s} });
+            }
+            out.insert(key, o);
+        }
+    }
+    // Where the document states no success, any answer but a server error is
+    // within it: `default` says so, where a listed status would invent one.
+    if !out.keys().any(|k| k.starts_with('2')) {
         out.insert(
             "default".into(),
-            json!({"description": "The document states no outcome."}),
+            json!({"description": "The document states no successful outcome of this operation."}),
         );
     }
     Value::Object(out)
