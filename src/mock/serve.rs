@@ -205,7 +205,8 @@ fn answer(
         Found::Nowhere => return error(spec, 404, "Not found"),
     };
     if let Some(answer) = auth::endpoint(spec, &state.gate, op, &req) {
-        return answer;
+        // A refused sign-in is labelled as the document shows it, like any answer.
+        return documented_type(op, answer);
     }
     if !state.faults.has(Fault::AuthNotEnforced)
         && let Some(rejected) = auth::check(spec, &state.gate, op, &req)
@@ -335,6 +336,20 @@ fn answer(
                 }
                 None => error(spec, 404, "Resource not found"),
             }
+        }
+        // Something done on behalf of a resource that reads or writes none of its
+        // items (`requestPasswordReset`): the documented success, and the body the
+        // document shows, which is none.
+        (OperationKind::Other, Some(_)) => {
+            let status = op
+                .responses
+                .iter()
+                .map(|r| r.status)
+                .find(|s| (200..300).contains(s))
+                .unwrap_or(200);
+            let mut response = Response::new(Body::empty());
+            *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+            response
         }
         _ => error(spec, 501, "This operation is not served by the mock yet"),
     };

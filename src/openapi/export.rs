@@ -401,6 +401,30 @@ fn responses(spec: &Spec, op: &Operation, schemas: &Map<String, Value>) -> Value
             out.insert(key, o);
         }
     }
+    // What the document says of every operation (OMERO's error handling). A
+    // server error is never an outcome to conform to, whatever the document says.
+    for rule in spec.status_rules.iter().filter(|r| r.status < 500) {
+        let key = rule.status.to_string();
+        match out.get_mut(&key) {
+            Some(existing) => {
+                let d = existing["description"].as_str().unwrap_or("").to_string();
+                if !d.contains(&rule.when) {
+                    existing["description"] = json!(format!("{d}; {}", rule.when));
+                }
+            }
+            None => {
+                let mut o = json!({ "description": rule.when });
+                if let Some(s) = rule
+                    .error
+                    .as_deref()
+                    .and_then(|e| schema_ref(schemas, &format!("error.{e}")))
+                {
+                    o["content"] = json!({ ctype(&None): {"schema": s} });
+                }
+                out.insert(key, o);
+            }
+        }
+    }
     if op.paginated
         && let Some(bad) = spec.pagination.as_ref().and_then(|p| p.bad_value.as_ref())
     {
