@@ -105,6 +105,13 @@ pub enum Command {
     /// only with --allow-writes and delete what they create. Exit 0 when every
     /// case passed (or was skipped), 1 when one failed, 2 on bad input.
     Run(Box<RunArgs>),
+    /// Record the responses of a spec's read-only cases as snapshots.
+    ///
+    /// One insta snapshot file per distinct request, in DIR/SPEC/: status, content
+    /// type and body, keys sorted, volatile values replaced as the spec's
+    /// `redactions` say, secrets scrubbed. `assay run --snapshots DIR` then
+    /// reports each drift from them.
+    Record(Box<RecordArgs>),
     /// Classify every change between two versions of a spec as breaking or compatible.
     ///
     /// Breaking: a resource, operation, field or parameter removed, a type changed,
@@ -226,6 +233,11 @@ pub struct RunArgs {
     /// Write this run's failures to the --baseline file instead of comparing.
     #[arg(long, requires = "baseline")]
     pub update_baseline: bool,
+    /// Compare the responses of read-only cases with the snapshots `assay record`
+    /// wrote in this folder; each difference fails, and leaves NAME.snap.new
+    /// beside the snapshot (`cargo insta review --workspace-root DIR`).
+    #[arg(long, value_name = "DIR")]
+    pub snapshots: Option<PathBuf>,
     /// API key, for specs whose auth is an API key header.
     #[arg(long, env = "ASSAY_API_KEY", hide_env_values = true)]
     pub api_key: Option<String>,
@@ -242,6 +254,88 @@ pub struct RunArgs {
     /// that check it is refused (skipped without one).
     #[arg(long, env = "ASSAY_EXPIRED_TOKEN", hide_env_values = true)]
     pub expired_token: Option<String>,
+}
+
+/// `assay record`: where to, and the part of a run's arguments that says what
+/// is asked and how.
+#[derive(Debug, clap::Args)]
+pub struct RecordArgs {
+    #[arg(required = true)]
+    pub specs: Vec<PathBuf>,
+    /// Base URL of the deployment (`https://host/prefix`); one spec only.
+    #[arg(long, conflicts_with = "mock")]
+    pub base_url: Option<String>,
+    /// Record the spec's embedded mock (the default without --base-url).
+    #[arg(long)]
+    pub mock: bool,
+    /// Records per resource of the embedded mock.
+    #[arg(long, default_value_t = 50)]
+    pub mock_records: usize,
+    /// Folder of the snapshots; each spec gets a folder of its name in it.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Folder of hand-written suites (NAME.hand.yaml).
+    #[arg(long, default_value = "suites")]
+    pub suites: PathBuf,
+    /// Record only cases whose id contains this text (repeatable).
+    #[arg(long)]
+    pub filter: Vec<String>,
+    /// Cases in flight at once.
+    #[arg(short = 'j', long, default_value_t = 16)]
+    pub jobs: usize,
+    /// Time allowed for each request, body included.
+    #[arg(long, default_value = "30s", value_parser = parse_duration)]
+    pub timeout: std::time::Duration,
+    /// Retries of a 429 or 503 answer.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=10))]
+    pub retries: u32,
+    /// Requests per second, at most.
+    #[arg(long, value_parser = parse_rate)]
+    pub rate: Option<f64>,
+    /// API key, for specs whose auth is an API key header.
+    #[arg(long, env = "ASSAY_API_KEY", hide_env_values = true)]
+    pub api_key: Option<String>,
+    /// User name, for sign-in or login.
+    #[arg(long, env = "ASSAY_USERNAME", hide_env_values = true)]
+    pub username: Option<String>,
+    /// Password, for sign-in or login.
+    #[arg(long, env = "ASSAY_PASSWORD", hide_env_values = true)]
+    pub password: Option<String>,
+    /// A bearer token, instead of signing in.
+    #[arg(long, env = "ASSAY_TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+}
+
+impl RecordArgs {
+    /// The run a record is: read-only, every other choice a run's default.
+    pub fn into_run(self) -> RunArgs {
+        RunArgs {
+            specs: self.specs,
+            base_url: self.base_url,
+            mock: self.mock,
+            mock_faults: Vec::new(),
+            mock_records: self.mock_records,
+            suites: self.suites,
+            filter: self.filter,
+            partition: None,
+            allow_writes: false,
+            jobs: self.jobs,
+            timeout: self.timeout,
+            retries: self.retries,
+            rate: self.rate,
+            max_body: 32 << 20,
+            format: crate::report::Format::Human,
+            out: None,
+            baseline: None,
+            update_baseline: false,
+            snapshots: None,
+            api_key: self.api_key,
+            username: self.username,
+            password: self.password,
+            token: self.token,
+            expired_token: None,
+        }
+    }
 }
 
 fn parse_partition(s: &str) -> std::result::Result<(usize, usize), String> {
@@ -379,6 +473,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             Ok(0)
         }
         Command::Run(args) => run_cmd::run(*args),
+        Command::Record(args) => run_cmd::record(*args),
         Command::Diff { old, new, format } => {
             let changes = spec::diff::diff(&spec::load(&old)?, &spec::load(&new)?);
             emit(&match format {

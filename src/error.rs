@@ -16,6 +16,8 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("invalid snapshot {path}: {message}")]
+    Snapshot { path: PathBuf, message: String },
     #[error("invalid spec {path}:{line}:{column}: {message}")]
     SpecSyntax {
         path: PathBuf,

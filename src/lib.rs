@@ -12,5 +12,6 @@ pub mod openapi;
 pub mod report;
 pub mod run;
 pub mod schema;
+pub mod snapshot;
 pub mod spec;
 pub mod value;

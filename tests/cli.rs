@@ -9,7 +9,7 @@ fn verify_cli() {
     assay::cli::Cli::command().debug_assert();
 }
 
-fn assay(args: &[&str]) -> (i32, String, String) {
+pub(crate) fn assay(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_assay"))
         .args(args)
         .current_dir(root())

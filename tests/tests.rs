@@ -16,6 +16,8 @@ mod lint;
 mod mock;
 /// OpenAPI export (valid 3.1, stable through an import) and import.
 mod openapi;
+/// Recorded snapshots: stable, drift reported, insta-compatible, no secrets.
+mod recorded;
 /// The runner against clean, faulty and hostile servers.
 mod run;
 /// Generated schemas: examples validate, snapshots are current, writes are strict.

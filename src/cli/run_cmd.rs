@@ -3,13 +3,95 @@
 
 use std::sync::Arc;
 
-use super::{RunArgs, check_writable, emit_to};
+use super::{RecordArgs, RunArgs, check_writable, emit_to};
 use crate::error::{Error, Result};
 use crate::report::Collected;
 use crate::run::{Config, Given, Secret};
+use crate::snapshot::Mode;
 use crate::{generate, spec};
 
 pub fn run(args: RunArgs) -> Result<i32> {
+    // Read before the run: a missing baseline is bad input, found at once.
+    let known = match (&args.baseline, args.update_baseline) {
+        (Some(path), false) => crate::report::baseline::load(path)?,
+        _ => Default::default(),
+    };
+    check_writable(args.out.as_deref())?;
+    let snapshots = match &args.snapshots {
+        Some(dir) if !dir.is_dir() => {
+            return Err(Error::Usage(format!(
+                "no snapshots at {}: record them first with `assay record SPEC --out {}`",
+                dir.display(),
+                dir.display()
+            )));
+        }
+        Some(dir) => Some(Mode::Compare(dir.clone())),
+        None => None,
+    };
+    let collected = execute(
+        &args,
+        snapshots,
+        args.format == crate::report::Format::Human,
+    )?;
+    let mut text = collected.render(args.format);
+    let failed = match (&args.baseline, args.update_baseline) {
+        (Some(path), true) => {
+            let n = crate::report::baseline::write(path, &collected)?;
+            eprintln!("baseline {}: {n} known failures written", path.display());
+            false
+        }
+        (Some(_), false) => {
+            let verdict = crate::report::baseline::compare(&collected, &known);
+            if args.format == crate::report::Format::Human {
+                text.push('\n');
+                text.push_str(&crate::report::baseline::render(&verdict));
+            } else {
+                eprint!("{}", crate::report::baseline::render(&verdict));
+            }
+            !verdict.new.is_empty()
+        }
+        (None, _) => collected.summary().failed > 0,
+    };
+    emit_to(args.out.as_deref(), &text)?;
+    Ok(if failed { 1 } else { 0 })
+}
+
+/// `assay record`: the read-only cases run as usual; what matters is what they
+/// were answered, written as snapshots. Failing cases do not stop a record.
+pub fn record(args: RecordArgs) -> Result<i32> {
+    let out = args.out.clone();
+    let run = args.into_run();
+    let collected = execute(&run, Some(Mode::Record(out.clone())), true)?;
+    let mut text = String::new();
+    for r in &collected.runs {
+        let snapshots = r
+            .results
+            .iter()
+            .filter(|c| c.check == crate::generate::Check::Snapshot)
+            .count();
+        let failed = r
+            .results
+            .iter()
+            .filter(|c| c.status == crate::run::Status::Failed)
+            .count();
+        text.push_str(&format!(
+            "{}: {snapshots} responses recorded in {}",
+            r.spec,
+            out.join(&r.spec).display()
+        ));
+        if failed > 0 {
+            text.push_str(&format!(
+                " ({failed} cases failed meanwhile: `assay run` says why)"
+            ));
+        }
+        text.push('\n');
+    }
+    emit_to(None, &text)?;
+    Ok(0)
+}
+
+/// Runs the selected cases of each spec against its target; the results.
+fn execute(args: &RunArgs, snapshots: Option<Mode>, show_progress: bool) -> Result<Collected> {
     if args.base_url.is_some() && args.specs.len() > 1 {
         return Err(Error::Usage(
             "--base-url names one deployment: give one spec with it".into(),
@@ -51,13 +133,8 @@ pub fn run(args: RunArgs) -> Result<i32> {
         partition: args.partition,
         allow_writes: args.allow_writes,
         max_body: args.max_body,
+        snapshots,
     };
-    // Read before the run: a missing baseline is bad input, found at once.
-    let known = match (&args.baseline, args.update_baseline) {
-        (Some(path), false) => crate::report::baseline::load(path)?,
-        _ => Default::default(),
-    };
-    check_writable(args.out.as_deref())?;
     let runtime = tokio::runtime::Runtime::new()
         .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
     let mut collected = Collected::default();
@@ -65,8 +142,7 @@ pub fn run(args: RunArgs) -> Result<i32> {
         .iter()
         .map(|(_, cases)| crate::run::select(cases.clone(), &config).len() as u64)
         .sum();
-    let mut progress =
-        crate::report::Progress::new(selected, args.format == crate::report::Format::Human);
+    let mut progress = crate::report::Progress::new(selected, show_progress);
     runtime.block_on(async {
         for (spec, cases) in plans {
             let cases = crate::run::select(cases, &config);
@@ -106,25 +182,5 @@ pub fn run(args: RunArgs) -> Result<i32> {
     })?;
     progress.finish();
     collected.settle();
-    let mut text = collected.render(args.format);
-    let failed = match (&args.baseline, args.update_baseline) {
-        (Some(path), true) => {
-            let n = crate::report::baseline::write(path, &collected)?;
-            eprintln!("baseline {}: {n} known failures written", path.display());
-            false
-        }
-        (Some(_), false) => {
-            let verdict = crate::report::baseline::compare(&collected, &known);
-            if args.format == crate::report::Format::Human {
-                text.push('\n');
-                text.push_str(&crate::report::baseline::render(&verdict));
-            } else {
-                eprint!("{}", crate::report::baseline::render(&verdict));
-            }
-            !verdict.new.is_empty()
-        }
-        (None, _) => collected.summary().failed > 0,
-    };
-    emit_to(args.out.as_deref(), &text)?;
-    Ok(if failed { 1 } else { 0 })
+    Ok(collected)
 }

@@ -94,6 +94,9 @@ pub enum Check {
     Links,
     References,
     Representation,
+    /// A response as recorded earlier (`assay run --snapshots`); no generated case
+    /// has it.
+    Snapshot,
 }
 
 impl Check {
@@ -112,6 +115,7 @@ impl Check {
         Check::Links,
         Check::References,
         Check::Representation,
+        Check::Snapshot,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -130,6 +134,7 @@ impl Check {
             Check::Links => "links",
             Check::References => "references",
             Check::Representation => "representation",
+            Check::Snapshot => "snapshot",
         }
     }
 }

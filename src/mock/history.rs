@@ -58,8 +58,18 @@ fn walk(old: Option<&Value>, new: Option<&Value>, at: String, out: &mut Vec<Chan
     }
 }
 
-/// A change record as the API writes it.
-pub fn record(h: &History, id: usize, user: &str, comment: &str, changes: &[Change]) -> Value {
+/// When the mock's seeded items were created, the same at every start: a record
+/// of the same data reads the same.
+pub const SEEDED: &str = "2020-01-01T00:00:00";
+
+/// A change record as the API writes it, made at `date`.
+pub fn record(
+    h: &History,
+    (id, date): (usize, &str),
+    user: &str,
+    comment: &str,
+    changes: &[Change],
+) -> Value {
     let text = |v: &Option<Value>| match v {
         None | Some(Value::Null) => Value::Null,
         Some(Value::String(s)) => json!(s),
@@ -84,7 +94,7 @@ pub fn record(h: &History, id: usize, user: &str, comment: &str, changes: &[Chan
     let mut r = Map::new();
     r.insert(h.id.clone(), json!(id));
     r.insert(h.user.clone(), json!(user));
-    r.insert(h.date.clone(), json!(super::serve::now_iso()));
+    r.insert(h.date.clone(), json!(date));
     r.insert(h.comment.clone(), json!(comment));
     r.insert(h.details.clone(), Value::Array(details));
     Value::Object(r)

@@ -232,13 +232,14 @@ fn answer_write(
     if records.is_empty() && !changes.is_empty() {
         records.push(super::history::record(
             h,
-            1,
+            (1, super::history::SEEDED),
             "assay-mock",
             &format!("{} created", label(r)),
             &[],
         ));
     }
-    let rec = super::history::record(h, records.len() + 1, c.user, comment, changes);
+    let now = super::serve::now_iso();
+    let rec = super::history::record(h, (records.len() + 1, &now), c.user, comment, changes);
     records.push(rec.clone());
     match super::history::records_key(h, op) {
         Some(key) => {
@@ -462,7 +463,8 @@ pub fn history(c: &Ctx, id: &str, tables: &Tables) -> Response {
     let records = log.entry((r.name.clone(), id.to_string())).or_default();
     if records.is_empty() {
         let created = format!("{} created", label(r));
-        records.push(super::history::record(h, 1, "assay-mock", &created, &[]));
+        let at = (1, super::history::SEEDED);
+        records.push(super::history::record(h, at, "assay-mock", &created, &[]));
     }
     json_response(spec, 200, Value::Array(records.clone()))
 }

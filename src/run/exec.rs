@@ -54,7 +54,8 @@ pub(super) async fn run_case(ctx: Arc<Ctx>, case: Arc<Case>) -> CaseResult {
         let mut result = Ok(());
         for (i, step) in case.steps.iter().enumerate() {
             let at = (i, case.steps.len());
-            result = run_step(&ctx, step, at, &mut vars, &mut created, &mut secrets).await;
+            let state = (&mut vars, &mut created, &mut secrets);
+            result = run_step(&ctx, &case, step, at, state).await;
             if result.is_err() {
                 break;
             }
@@ -85,11 +86,10 @@ fn secret_capture(name: &str) -> bool {
 
 async fn run_step(
     ctx: &Ctx,
+    case: &Case,
     step: &Step,
     (index, steps): (usize, usize),
-    vars: &mut Vars,
-    created: &mut Vec<Outgoing>,
-    secrets: &mut Vec<String>,
+    (vars, created, secrets): (&mut Vars, &mut Vec<Outgoing>, &mut Vec<String>),
 ) -> Result<(), Stop> {
     let out = outgoing(ctx, &step.request, vars)?;
     let line = out.line();
@@ -150,6 +150,7 @@ async fn run_step(
     // no excerpt can cut one in half and show its start.
     let shown = super::scrubbed(&resp, secrets);
     let resp_for_checks = shown.as_ref().unwrap_or(&resp);
+    record(ctx, case, &out, step.request.credentials, resp_for_checks);
     let checker = Checker {
         validators: &ctx.validators,
         spec: &ctx.spec,
@@ -186,6 +187,44 @@ async fn run_step(
         }
     }
     Ok(())
+}
+
+/// Keeps what a read-only case was answered, for snapshots: one response per
+/// request, the one the first case by id got, so records do not depend on which
+/// case finished first. A request with a body is not kept: its key would have to
+/// hold the body, which may hold a password.
+fn record(ctx: &Ctx, case: &Case, out: &Outgoing, mode: Credentials, resp: &Response) {
+    let Some(recorded) = &ctx.recorded else {
+        return;
+    };
+    if ctx.allow_writes_now() || out.body.is_some() {
+        return;
+    }
+    let base = ctx.base.path().trim_end_matches('/');
+    let line = out.line();
+    let line = match line.split_once(' ') {
+        Some((method, target)) => {
+            format!("{method} {}", target.strip_prefix(base).unwrap_or(target))
+        }
+        None => line,
+    };
+    let r = crate::snapshot::Recorded {
+        line,
+        credentials: mode,
+        status: resp.status,
+        content_type: resp.header("content-type").map(str::to_string),
+        body: resp.body.clone(),
+        origin: ctx.base.origin().ascii_serialization(),
+        case: case.id.clone(),
+        doc: case.doc.to_string(),
+    };
+    let mut map = recorded.lock().expect("the record lock is never poisoned");
+    match map.get(&r.key()) {
+        Some(kept) if kept.case <= r.case => {}
+        _ => {
+            map.insert(r.key(), r);
+        }
+    }
 }
 
 /// A JSON pointer where a `*` step stands for the first item of an array that

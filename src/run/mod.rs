@@ -13,7 +13,7 @@ pub mod http;
 mod probe;
 pub mod session;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -41,6 +41,8 @@ pub struct Config {
     pub partition: Option<(usize, usize)>,
     pub allow_writes: bool,
     pub max_body: usize,
+    /// Record the responses of read-only cases, or compare them with records.
+    pub snapshots: Option<crate::snapshot::Mode>,
 }
 
 impl Default for Config {
@@ -55,6 +57,7 @@ impl Default for Config {
             partition: None,
             allow_writes: false,
             max_body: 32 << 20,
+            snapshots: None,
         }
     }
 }
@@ -234,6 +237,8 @@ pub(crate) struct Ctx {
     pub validators: HashMap<String, Validator>,
     pub allow_writes: bool,
     writing: AtomicBool,
+    /// Responses of read-only cases by request, when snapshots are wanted.
+    pub recorded: Option<std::sync::Mutex<BTreeMap<String, crate::snapshot::Recorded>>>,
     #[allow(clippy::type_complexity)]
     cache: std::sync::Mutex<
         HashMap<
@@ -316,6 +321,7 @@ impl Runner {
                 validators,
                 allow_writes: config.allow_writes,
                 writing: AtomicBool::new(false),
+                recorded: config.snapshots.as_ref().map(|_| Default::default()),
                 cache: Default::default(),
             }),
         })
@@ -328,6 +334,18 @@ impl Runner {
 
     pub async fn case(&self, case: Arc<Case>) -> CaseResult {
         exec::run_case(self.ctx.clone(), case).await
+    }
+
+    /// The responses recorded so far, by request.
+    pub fn recorded(&self) -> Vec<crate::snapshot::Recorded> {
+        self.ctx
+            .recorded
+            .as_ref()
+            .map(|m| {
+                let map = m.lock().expect("the record lock is never poisoned");
+                map.values().cloned().collect()
+            })
+            .unwrap_or_default()
     }
 
     /// Requests sent so far.
@@ -384,6 +402,14 @@ pub async fn run(
                 requests: runner.requests(),
             });
             report(Event::CaseFinished(result));
+        }
+        // After the reads, before anything is written: the records are of the
+        // deployment as it was found.
+        if !phase && let Some(mode) = &config.snapshots {
+            for result in crate::snapshot::apply(mode, &spec, &runner.recorded())? {
+                summary.add(result.status);
+                report(Event::CaseFinished(result));
+            }
         }
     }
     report(Event::RunFinished {

@@ -77,6 +77,11 @@ pub struct Spec {
     pub flows: Vec<Flow>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub examples: Vec<Example>,
+    /// Values of responses that change from one reading to the next (dates a
+    /// server stamps, tokens, generated ids): recorded snapshots show a
+    /// placeholder for them, so only real drift is reported.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub redactions: Vec<Redaction>,
     /// Contradictions of the document that the spec knows of, with the reason they
     /// are accepted. Lint still lists them, marked acknowledged.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -854,6 +859,26 @@ pub struct Flow {
     pub param: String,
     /// Where the client passes the value on.
     pub doc: DocRef,
+}
+
+/// A volatile value of responses, by where it sits in a body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Redaction {
+    /// JSON pointer; `*` stands for any one key or index, `**` for any number of
+    /// levels (`/**/timestamp` is every `timestamp`).
+    pub pointer: String,
+    /// What the snapshot shows instead (`[timestamp]`).
+    #[serde(default = "default_redaction")]
+    pub with: String,
+    /// Why the value changes.
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc: Option<DocRef>,
+}
+
+fn default_redaction() -> String {
+    "[redacted]".into()
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -327,6 +327,7 @@ pub(super) fn infer(path: &Path, text: &str, doc: &Value) -> Found<Spec> {
         url_templates: Vec::new(),
         flows: Vec::new(),
         examples,
+        redactions: Vec::new(),
         acknowledged: Vec::new(),
     })
 }
