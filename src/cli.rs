@@ -116,8 +116,9 @@ pub enum Command {
     ///
     /// Breaking: a resource, operation, field or parameter removed, a type changed,
     /// a field or parameter newly required, an enum value removed, the pagination
-    /// maximum lowered, a status or error body changed. Exit 1 on any breaking
-    /// change.
+    /// maximum lowered, a status or error body changed, the auth scheme, an
+    /// envelope, the content type or the paging convention changed, nulls where
+    /// none were. Exit 1 on any breaking change.
     Diff {
         old: PathBuf,
         new: PathBuf,

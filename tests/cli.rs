@@ -443,6 +443,46 @@ fn diff_classifies_each_change_and_exits_1_on_a_breaking_one() {
 }
 
 #[test]
+fn diff_classifies_changes_of_the_conventions() {
+    let dir = tempdir();
+    let old = assay::spec::load(&spec_path("bip")).unwrap();
+    let mut new = old.clone();
+    if let assay::spec::Auth::ApiKeyHeader { header, .. } = &mut new.auth {
+        *header = "X-Api-Key".into();
+    }
+    new.envelope.list = "/data".into();
+    let path = dir.join("new.yaml");
+    std::fs::write(&path, assay::spec::to_yaml(&new)).unwrap();
+    let row = |args: &[&str], kind: &str| {
+        let (_, out, _) = assay(args);
+        out.lines()
+            .find(|l| l.contains(kind))
+            .map(str::to_string)
+            .unwrap_or_else(|| panic!("{kind}: {out}"))
+    };
+    let p = path.to_str().unwrap();
+    for kind in ["auth changed", "envelope changed"] {
+        let line = row(&["diff", "specs/bip.yaml", p, "--format", "markdown"], kind);
+        assert!(line.contains("❌"), "{kind} is breaking: {line}");
+    }
+    // OMERO omits nulls: allowing them surprises a client, omitting them again
+    // does not.
+    let mut nulls = assay::spec::load(&spec_path("omero")).unwrap();
+    nulls.representation.nulls = assay::spec::Nulls::Allowed;
+    std::fs::write(&path, assay::spec::to_yaml(&nulls)).unwrap();
+    let there = row(
+        &["diff", "specs/omero.yaml", p, "--format", "markdown"],
+        "nulls changed",
+    );
+    assert!(there.contains("❌"), "{there}");
+    let back = row(
+        &["diff", p, "specs/omero.yaml", "--format", "markdown"],
+        "nulls changed",
+    );
+    assert!(!back.contains("❌"), "{back}");
+}
+
+#[test]
 fn out_writes_the_report_to_a_file_and_refuses_one_it_cannot_write() {
     let dir = tempdir();
     let file = dir.join("idr.json");

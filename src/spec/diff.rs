@@ -225,6 +225,7 @@ pub fn diff(old: &Spec, new: &Spec) -> Vec<Change> {
             );
         }
     }
+    conventions(old, new, &mut add);
     for e in &old.errors {
         match new.errors.iter().find(|x| x.name == e.name) {
             None => add(
@@ -249,6 +250,127 @@ pub fn diff(old: &Spec, new: &Spec) -> Vec<Change> {
 }
 
 type Add<'a> = dyn FnMut(Impact, &str, String, String, String) + 'a;
+
+/// What holds for every operation: how a client authenticates, where items sit
+/// in bodies, what type and nulls responses carry. A client written for the old
+/// convention reads the new one wrong.
+fn conventions(old: &Spec, new: &Spec, add: &mut Add) {
+    use super::{Auth, Nulls};
+    use Impact::{Breaking, Compatible};
+    let auth_doc = |a: &Auth| match a {
+        Auth::None { doc } => doc.as_ref().map(ToString::to_string).unwrap_or_default(),
+        Auth::ApiKeyHeader { doc, .. }
+        | Auth::BearerSignin { doc, .. }
+        | Auth::CsrfSession { doc, .. } => doc.to_string(),
+    };
+    let scheme = |a: &Auth| match a {
+        Auth::None { .. } => "none",
+        Auth::ApiKeyHeader { .. } => "api_key_header",
+        Auth::BearerSignin { .. } => "bearer_signin",
+        Auth::CsrfSession { .. } => "csrf_session",
+    };
+    match (&old.auth, &new.auth) {
+        (a, b) if scheme(a) != scheme(b) => add(
+            Breaking,
+            "auth changed",
+            "auth".into(),
+            format!("{} → {}", scheme(a), scheme(b)),
+            auth_doc(b),
+        ),
+        (Auth::ApiKeyHeader { header: x, .. }, Auth::ApiKeyHeader { header: y, .. }) if x != y => {
+            add(
+                Breaking,
+                "auth changed",
+                "auth".into(),
+                format!("key header {x} → {y}"),
+                auth_doc(&new.auth),
+            )
+        }
+        (
+            Auth::BearerSignin {
+                signin_path: p,
+                token_pointer: t,
+                header: h,
+                ..
+            },
+            Auth::BearerSignin {
+                signin_path: q,
+                token_pointer: u,
+                header: i,
+                ..
+            },
+        ) if (p, t, h) != (q, u, i) => add(
+            Breaking,
+            "auth changed",
+            "auth".into(),
+            format!("sign-in {p} {t} {h} → {q} {u} {i}"),
+            auth_doc(&new.auth),
+        ),
+        _ => {}
+    }
+    let env_doc = new
+        .envelope
+        .doc
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    for (what, a, b) in [
+        ("single item", &old.envelope.single, &new.envelope.single),
+        ("list", &old.envelope.list, &new.envelope.list),
+        ("request", &old.envelope.request, &new.envelope.request),
+    ] {
+        if a != b {
+            add(
+                Breaking,
+                "envelope changed",
+                format!("envelope {what}"),
+                format!("`{a}` → `{b}`"),
+                env_doc.clone(),
+            );
+        }
+    }
+    if let (Some(a), Some(b)) = (&old.pagination, &new.pagination)
+        && a.total_pointer != b.total_pointer
+    {
+        add(
+            Breaking,
+            "pagination changed",
+            "pagination total".into(),
+            format!("{} → {}", a.total_pointer, b.total_pointer),
+            b.doc.to_string(),
+        );
+    }
+    let (a, b) = (&old.representation, &new.representation);
+    let nulls_doc = b
+        .nulls_doc
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    if a.content_type != b.content_type {
+        add(
+            Breaking,
+            "content type changed",
+            "representation".into(),
+            format!("{} → {}", a.content_type, b.content_type),
+            nulls_doc.clone(),
+        );
+    }
+    if a.nulls != b.nulls {
+        // Nulls where none came before surprise a client; fewer nulls do not.
+        let impact = if a.nulls == Nulls::Omitted {
+            Breaking
+        } else {
+            Compatible
+        };
+        add(
+            impact,
+            "nulls changed",
+            "representation".into(),
+            format!("{:?} → {:?}", a.nulls, b.nulls).to_lowercase(),
+            nulls_doc,
+        );
+    }
+}
 
 fn fields(name: &str, old: &Resource, new: &Resource, add: &mut Add) {
     use Impact::{Breaking, Compatible};
