@@ -43,7 +43,6 @@ note() { echo "compare.sh: $*" >&2; }
 [ -x "$ASSAY_BIN" ] || die "no assay binary at '$ASSAY_BIN' (run 'cargo build --release' or set ASSAY_BIN=/path/to/assay)"
 ASSAY_BIN=$(cd "$(dirname "$ASSAY_BIN")" && pwd)/$(basename "$ASSAY_BIN")
 command -v python3 >/dev/null || die "python3 is missing"
-python3 -c 'import yaml' 2>/dev/null || die "PyYAML is missing (pip install pyyaml)"
 TIME=/usr/bin/time
 { [ -x "$TIME" ] && "$TIME" -v true >/dev/null 2>&1; } ||
     die "GNU time is missing at /usr/bin/time (apt-get install -y time)"

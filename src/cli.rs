@@ -513,6 +513,7 @@ pub fn run(cli: Cli) -> Result<i32> {
             let mut spec = crate::openapi::import(&file, &text)?;
             if let Some(name) = name {
                 spec.name = name;
+                spec::check(&file, &spec)?;
             }
             emit(&spec::to_yaml(&spec))?;
             Ok(0)

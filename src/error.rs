@@ -16,8 +16,6 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("invalid snapshot {path}: {message}")]
-    Snapshot { path: PathBuf, message: String },
     #[error("invalid spec {path}:{line}:{column}: {message}")]
     SpecSyntax {
         path: PathBuf,

@@ -24,3 +24,17 @@ pub fn order(a: Option<&Value>, b: Option<&Value>) -> Ordering {
         (a, b) => a.is_some().cmp(&b.is_some()),
     }
 }
+
+/// The reference tokens of a JSON pointer (`/a~1b/0` → `a/b`, `0`), unescaped.
+pub fn tokens(pointer: &str) -> Vec<String> {
+    pointer
+        .split('/')
+        .skip(1)
+        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+        .collect()
+}
+
+/// A key as a JSON pointer token (`a/b` → `a~1b`).
+pub fn escape(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}

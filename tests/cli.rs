@@ -480,6 +480,23 @@ fn diff_classifies_changes_of_the_conventions() {
         "nulls changed",
     );
     assert!(!back.contains("❌"), "{back}");
+    // A header name in another case is the same header.
+    let mut case = assay::spec::load(&spec_path("bip")).unwrap();
+    if let assay::spec::Auth::ApiKeyHeader { header, .. } = &mut case.auth {
+        *header = header.to_ascii_lowercase();
+    }
+    std::fs::write(&path, assay::spec::to_yaml(&case)).unwrap();
+    let (code, out, _) = assay(&["diff", "specs/bip.yaml", p]);
+    assert_eq!(code, 0, "{out}");
+    // IDR declares nulls per field: allowing them anywhere adds nulls.
+    let mut idr = assay::spec::load(&spec_path("idr")).unwrap();
+    idr.representation.nulls = assay::spec::Nulls::Allowed;
+    std::fs::write(&path, assay::spec::to_yaml(&idr)).unwrap();
+    let more = row(
+        &["diff", "specs/idr.yaml", p, "--format", "markdown"],
+        "nulls changed",
+    );
+    assert!(more.contains("❌"), "{more}");
 }
 
 #[test]

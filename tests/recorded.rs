@@ -101,7 +101,7 @@ fn a_record_matches_a_second_reading_and_drift_is_reported_for_review() {
     assert_eq!(pending.len(), drifted.len());
 
     // More records: the totals drift too.
-    let (code, _, _) = assay(&[
+    let (code, text, _) = assay(&[
         "run",
         "specs/bip.yaml",
         "--snapshots",
@@ -110,8 +110,31 @@ fn a_record_matches_a_second_reading_and_drift_is_reported_for_review() {
         "51",
         "--filter",
         "countries/list/status",
+        "--format",
+        "json",
     ]);
     assert_eq!(code, 1, "a total that changed went unnoticed");
+    let report: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let total = report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "snapshot" && c["status"] == "failed")
+        .expect("a drifted snapshot");
+    assert!(
+        total["diff"]
+            .as_str()
+            .unwrap()
+            .contains("+    \"total_count\": 51"),
+        "{total}"
+    );
+
+    // A spec never recorded: each of its requests fails, naming what to do; the
+    // run goes on.
+    let (code, text, err) = assay(&["run", "specs/idr.yaml", "--snapshots", out]);
+    assert_eq!(code, 1, "{err}");
+    assert!(text.contains("has no snapshot in"), "{text}");
+    assert!(!files(&dir.join("idr"), ".snap.new").is_empty());
 
     // Reading the clean deployment again withdraws what no longer differs
     // (requests only the broken one led to stay pending, for review).

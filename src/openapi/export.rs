@@ -39,7 +39,7 @@ pub fn export(spec: &Spec) -> Value {
             elsewhere.push(op);
             continue;
         }
-        let item = operation(spec, op, &schemas, scheme.is_some());
+        let item = operation(spec, op, &schemas, scheme.as_ref().map(|(n, _)| *n));
         paths
             .entry(op.path.clone())
             .or_insert_with(|| json!({}))
@@ -125,7 +125,14 @@ fn security_scheme(auth: &Auth) -> Option<(&'static str, Value)> {
     }
 }
 
-fn operation(spec: &Spec, op: &Operation, schemas: &Map<String, Value>, secured: bool) -> Value {
+/// `scheme`: the name of the security scheme operations that need credentials
+/// name.
+fn operation(
+    spec: &Spec,
+    op: &Operation,
+    schemas: &Map<String, Value>,
+    scheme: Option<&str>,
+) -> Value {
     let resource = op.resource.as_deref().and_then(|r| spec.resource(r));
     let mut o = Map::new();
     o.insert("operationId".into(), json!(op.id));
@@ -143,8 +150,9 @@ fn operation(spec: &Spec, op: &Operation, schemas: &Map<String, Value>, secured:
         o.insert("requestBody".into(), body);
     }
     o.insert("responses".into(), responses(spec, op, schemas));
-    if op.auth && secured {
-        let name = security_scheme(&spec.auth).map(|(n, _)| n).unwrap_or("");
+    if op.auth
+        && let Some(name) = scheme
+    {
         o.insert("security".into(), json!([{ name: [] }]));
     }
     o.insert(
@@ -357,89 +365,45 @@ fn responses(spec: &Spec, op: &Operation, schemas: &Map<String, Value>) -> Value
         }),
         _ => None,
     };
+    let error = |e: Option<&str>, c: &Option<String>| {
+        e.and_then(|e| schema_ref(schemas, &format!("error.{e}")))
+            .map(|s| (ctype(c), s))
+    };
     for r in &op.responses {
-        let key = r.status.to_string();
         let description = if r.when.is_empty() {
             format!("Status {}", r.status)
         } else {
             r.when.clone()
         };
-        if let Some(existing) = out.get_mut(&key) {
-            // Two conditions with one status: one response object says both.
-            let d = existing["description"].as_str().unwrap_or("").to_string();
-            if !d.contains(&description) {
-                existing["description"] = json!(format!("{d}; {description}"));
-            }
-            continue;
-        }
-        let mut o = json!({ "description": description });
-        let schema = match &r.error {
-            Some(e) => schema_ref(schemas, &format!("error.{e}")),
-            None if (200..300).contains(&r.status) && r.status != 204 => {
-                success.as_deref().and_then(|s| schema_ref(schemas, s))
-            }
+        let content = match &r.error {
+            Some(e) => error(Some(e), &r.content_type),
+            None if (200..300).contains(&r.status) && r.status != 204 => success
+                .as_deref()
+                .and_then(|s| schema_ref(schemas, s))
+                .map(|s| (ctype(&r.content_type), s)),
             None => None,
         };
-        if let Some(s) = schema {
-            o["content"] = json!({ ctype(&r.content_type): {"schema": s} });
-        }
-        out.insert(key, o);
+        outcome(&mut out, r.status, &description, content);
     }
     if op.auth
         && let Some(rejected) = rejection(&spec.auth)
     {
-        let key = rejected.status.to_string();
-        if !out.contains_key(&key) {
-            let mut o = json!({"description": "The credentials are missing, wrong or expired."});
-            if let Some(s) = rejected
-                .error
-                .as_deref()
-                .and_then(|e| schema_ref(schemas, &format!("error.{e}")))
-            {
-                o["content"] = json!({ ctype(&None): {"schema": s} });
-            }
-            out.insert(key, o);
-        }
+        let content = error(rejected.error.as_deref(), &None);
+        let why = "The credentials are missing, wrong or expired.";
+        outcome(&mut out, rejected.status, why, content);
     }
     // What the document says of every operation (OMERO's error handling). A
     // server error is never an outcome to conform to, whatever the document says.
     for rule in spec.status_rules.iter().filter(|r| r.status < 500) {
-        let key = rule.status.to_string();
-        match out.get_mut(&key) {
-            Some(existing) => {
-                let d = existing["description"].as_str().unwrap_or("").to_string();
-                if !d.contains(&rule.when) {
-                    existing["description"] = json!(format!("{d}; {}", rule.when));
-                }
-            }
-            None => {
-                let mut o = json!({ "description": rule.when });
-                if let Some(s) = rule
-                    .error
-                    .as_deref()
-                    .and_then(|e| schema_ref(schemas, &format!("error.{e}")))
-                {
-                    o["content"] = json!({ ctype(&None): {"schema": s} });
-                }
-                out.insert(key, o);
-            }
-        }
+        let content = error(rule.error.as_deref(), &None);
+        outcome(&mut out, rule.status, &rule.when, content);
     }
     if op.paginated
         && let Some(bad) = spec.pagination.as_ref().and_then(|p| p.bad_value.as_ref())
     {
-        let key = bad.status.to_string();
-        if !out.contains_key(&key) {
-            let mut o = json!({"description": "A position or size that is not a valid number."});
-            if let Some(s) = bad
-                .error
-                .as_deref()
-                .and_then(|e| schema_ref(schemas, &format!("error.{e}")))
-            {
-                o["content"] = json!({ ctype(&None): {"schema": s} });
-            }
-            out.insert(key, o);
-        }
+        let content = error(bad.error.as_deref(), &None);
+        let why = "A position or size that is not a valid number.";
+        outcome(&mut out, bad.status, why, content);
     }
     // Where the document states no success, any answer but a server error is
     // within it: `default` says so, where a listed status would invent one.
@@ -450,6 +414,31 @@ fn responses(spec: &Spec, op: &Operation, schemas: &Map<String, Value>) -> Value
         );
     }
     Value::Object(out)
+}
+
+/// Adds the outcome of a status; where the status has one already (two
+/// conditions, one status), its description says both.
+fn outcome(
+    out: &mut Map<String, Value>,
+    status: u16,
+    description: &str,
+    content: Option<(String, Value)>,
+) {
+    match out.get_mut(&status.to_string()) {
+        Some(existing) => {
+            let d = existing["description"].as_str().unwrap_or("").to_string();
+            if !d.contains(description) {
+                existing["description"] = json!(format!("{d}; {description}"));
+            }
+        }
+        None => {
+            let mut o = json!({ "description": description });
+            if let Some((ctype, schema)) = content {
+                o["content"] = json!({ ctype: {"schema": schema} });
+            }
+            out.insert(status.to_string(), o);
+        }
+    }
 }
 
 fn rejection(auth: &Auth) -> Option<&crate::spec::Outcome> {

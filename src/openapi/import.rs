@@ -50,7 +50,7 @@ fn from_export(doc: &Value, ext: &Value) -> std::result::Result<Spec, String> {
         .into_iter()
         .flatten()
     {
-        // In the document's order, which is the spec's.
+        // In the document's order: the export's, which groups the spec's by path.
         let ops_here = item.as_object().into_iter().flatten();
         for (method, op) in ops_here.filter(|(k, _)| METHODS.contains(&k.as_str())) {
             let Some(x) = op.get(EXT) else {

@@ -70,12 +70,11 @@ pub fn apply(mode: &Mode, spec: &Spec, recorded: &[Recorded]) -> Result<Vec<Case
         Mode::Compare(d) => (d, true),
     };
     let dir = root.join(&spec.name);
-    if !compare {
-        std::fs::create_dir_all(&dir).map_err(|source| Error::Write {
-            path: dir.clone(),
-            source,
-        })?;
-    }
+    // Comparing writes pending snapshots too, also for a spec never recorded.
+    std::fs::create_dir_all(&dir).map_err(|source| Error::Write {
+        path: dir.clone(),
+        source,
+    })?;
     let mut results = Vec::new();
     for r in recorded {
         let name = file::name(&r.key());
@@ -107,10 +106,20 @@ pub fn apply(mode: &Mode, spec: &Spec, recorded: &[Recorded]) -> Result<Vec<Case
             continue;
         }
         let stored = match std::fs::read_to_string(&path) {
-            Ok(text) => Some(file::content(&text).ok_or_else(|| Error::Snapshot {
-                path: path.clone(),
-                message: "not a snapshot file: no `---` header".into(),
-            })?),
+            Ok(text) => match file::content(&text) {
+                Some(c) => Some(c),
+                // One broken file fails its request, not the run.
+                None => {
+                    write(&pending, &snapshot)?;
+                    let why = format!(
+                        "{} is not a snapshot file (no `---` header); the answer now is in {}.new",
+                        path.display(),
+                        path.display()
+                    );
+                    results.push(result(Status::Failed, why, None));
+                    continue;
+                }
+            },
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(source) => return Err(Error::Read { path, source }),
         };

@@ -269,44 +269,23 @@ fn conventions(old: &Spec, new: &Spec, add: &mut Add) {
         Auth::BearerSignin { .. } => "bearer_signin",
         Auth::CsrfSession { .. } => "csrf_session",
     };
-    match (&old.auth, &new.auth) {
-        (a, b) if scheme(a) != scheme(b) => add(
+    let (a, b) = (&old.auth, &new.auth);
+    if scheme(a) != scheme(b) {
+        add(
             Breaking,
             "auth changed",
             "auth".into(),
             format!("{} → {}", scheme(a), scheme(b)),
             auth_doc(b),
-        ),
-        (Auth::ApiKeyHeader { header: x, .. }, Auth::ApiKeyHeader { header: y, .. }) if x != y => {
-            add(
-                Breaking,
-                "auth changed",
-                "auth".into(),
-                format!("key header {x} → {y}"),
-                auth_doc(&new.auth),
-            )
-        }
-        (
-            Auth::BearerSignin {
-                signin_path: p,
-                token_pointer: t,
-                header: h,
-                ..
-            },
-            Auth::BearerSignin {
-                signin_path: q,
-                token_pointer: u,
-                header: i,
-                ..
-            },
-        ) if (p, t, h) != (q, u, i) => add(
+        );
+    } else if !same_flow(a, b) {
+        add(
             Breaking,
             "auth changed",
             "auth".into(),
-            format!("sign-in {p} {t} {h} → {q} {u} {i}"),
-            auth_doc(&new.auth),
-        ),
-        _ => {}
+            format!("the {} exchange changed", scheme(a)),
+            auth_doc(b),
+        );
     }
     let env_doc = new
         .envelope
@@ -329,35 +308,60 @@ fn conventions(old: &Spec, new: &Spec, add: &mut Add) {
             );
         }
     }
-    if let (Some(a), Some(b)) = (&old.pagination, &new.pagination)
-        && a.total_pointer != b.total_pointer
-    {
-        add(
+    match (&old.pagination, &new.pagination) {
+        (Some(a), Some(b)) => {
+            let first = |p: &super::Pagination| format!("{:?}", p.first_page);
+            for (what, x, y) in [
+                ("total", a.total_pointer.clone(), b.total_pointer.clone()),
+                ("first page", first(a), first(b)),
+            ] {
+                if x != y {
+                    add(
+                        Breaking,
+                        "pagination changed",
+                        format!("pagination {what}"),
+                        format!("{x} → {y}"),
+                        b.doc.to_string(),
+                    );
+                }
+            }
+        }
+        // Pages where lists came whole: a client reads only the first.
+        (None, Some(b)) => add(
             Breaking,
-            "pagination changed",
-            "pagination total".into(),
-            format!("{} → {}", a.total_pointer, b.total_pointer),
+            "pagination added",
+            "pagination".into(),
+            String::new(),
             b.doc.to_string(),
-        );
+        ),
+        (Some(a), None) => add(
+            Compatible,
+            "pagination removed",
+            "pagination".into(),
+            String::new(),
+            a.doc.to_string(),
+        ),
+        (None, None) => {}
     }
     let (a, b) = (&old.representation, &new.representation);
-    let nulls_doc = b
-        .nulls_doc
-        .as_ref()
-        .map(ToString::to_string)
-        .unwrap_or_default();
     if a.content_type != b.content_type {
         add(
             Breaking,
             "content type changed",
             "representation".into(),
             format!("{} → {}", a.content_type, b.content_type),
-            nulls_doc.clone(),
+            String::new(),
         );
     }
     if a.nulls != b.nulls {
-        // Nulls where none came before surprise a client; fewer nulls do not.
-        let impact = if a.nulls == Nulls::Omitted {
+        // More nulls than before surprise a client; fewer do not: omitted, then
+        // declared per field, then allowed anywhere.
+        let rank = |n: Nulls| match n {
+            Nulls::Omitted => 0,
+            Nulls::Declared => 1,
+            Nulls::Allowed => 2,
+        };
+        let impact = if rank(b.nulls) > rank(a.nulls) {
             Breaking
         } else {
             Compatible
@@ -367,9 +371,37 @@ fn conventions(old: &Spec, new: &Spec, add: &mut Add) {
             "nulls changed",
             "representation".into(),
             format!("{:?} → {:?}", a.nulls, b.nulls).to_lowercase(),
-            nulls_doc,
+            b.nulls_doc
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
         );
     }
+}
+
+/// Whether two auth schemes of one kind exchange credentials the same way: the
+/// documents' places and wording aside, and header names in any case.
+fn same_flow(a: &super::Auth, b: &super::Auth) -> bool {
+    fn strip(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(o) => {
+                o.remove("doc");
+                o.remove("description");
+                if let Some(serde_json::Value::String(h)) = o.get_mut("header") {
+                    *h = h.to_ascii_lowercase();
+                }
+                o.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let plain = |x: &super::Auth| {
+        let mut v = serde_json::to_value(x).unwrap_or_default();
+        strip(&mut v);
+        v
+    };
+    plain(a) == plain(b)
 }
 
 fn fields(name: &str, old: &Resource, new: &Resource, add: &mut Add) {

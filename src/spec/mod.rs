@@ -88,6 +88,23 @@ fn bad_path(path: &str) -> Option<&'static str> {
 /// Consistency the types cannot express: names that refer to other entries exist.
 pub(crate) fn check(path: &Path, spec: &Spec) -> Result<()> {
     let mut problems = Vec::new();
+    // The name prefixes case ids and names folders (`assay record`): a plain word.
+    let plain = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-';
+    if !spec.name.starts_with(|c: char| c.is_ascii_alphanumeric()) || !spec.name.chars().all(plain)
+    {
+        problems.push(format!(
+            "name `{}` is not a plain lowercase word (letters, digits, `_`, `-`)",
+            spec.name
+        ));
+    }
+    for r in &spec.redactions {
+        if !r.pointer.starts_with('/') {
+            problems.push(format!(
+                "redaction `{}` is no JSON pointer: it starts with `/` (`/**/date`)",
+                r.pointer
+            ));
+        }
+    }
     let errors: Vec<&str> = spec.errors.iter().map(|e| e.name.as_str()).collect();
     let resources: Vec<&str> = spec.resources.iter().map(|r| r.name.as_str()).collect();
     let operations: Vec<&str> = spec.operations.iter().map(|o| o.id.as_str()).collect();

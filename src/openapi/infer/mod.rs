@@ -41,6 +41,8 @@ pub(super) fn infer(path: &Path, text: &str, doc: &Value) -> Found<Spec> {
     // Each create's body schema: what it requires, and what it leaves out.
     let mut creates: Vec<(String, Value)> = Vec::new();
     let mut examples = Vec::new();
+    // Each operation's success schema, by id, for the paging to read totals from.
+    let mut answers = std::collections::BTreeMap::new();
     let global_security = doc.get("security").and_then(Value::as_array);
     let paths = doc.get("paths").and_then(Value::as_object);
     for (p, item) in paths.into_iter().flatten() {
@@ -129,71 +131,7 @@ pub(super) fn infer(path: &Path, text: &str, doc: &Value) -> Found<Spec> {
                     params.push(param);
                 }
             }
-            let mut responses = Vec::new();
-            for (status, r) in op
-                .get("responses")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-            {
-                let Ok(status) = status.parse::<u16>() else {
-                    continue;
-                };
-                let r = cx.deref(r)?;
-                let (content_type, schema) = media(r);
-                let error = match schema.as_ref().and_then(ref_name) {
-                    Some(name) if status >= 400 => {
-                        let s = cx.component(&name)?;
-                        let statuses = match errors.iter_mut().find(|e| e.name == name) {
-                            Some(e) => &mut e.statuses,
-                            None => {
-                                errors.push(ErrorBody {
-                                    name: name.clone(),
-                                    statuses: Vec::new(),
-                                    fields: cx
-                                        .required(s, cx.fields(s, cx.place_of_schema(&name).line)?),
-                                    template: None,
-                                    optional: false,
-                                    doc: cx.place_of_schema(&name),
-                                });
-                                &mut errors.last_mut().expect("just pushed").statuses
-                            }
-                        };
-                        if !statuses.contains(&status) {
-                            statuses.push(status);
-                        }
-                        Some(name)
-                    }
-                    _ => None,
-                };
-                let condition = match status {
-                    200..=299 => Some(crate::spec::Condition::Ok),
-                    404 if ends_in_id => Some(crate::spec::Condition::NotFound),
-                    _ => None,
-                };
-                responses.push(Response {
-                    status,
-                    when: r
-                        .get("description")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .trim()
-                        .to_string(),
-                    content_type: content_type.filter(|c| c != "application/json"),
-                    error,
-                    condition,
-                    body: None,
-                    implied: false,
-                    doc: cx.find_after(
-                        at.line,
-                        &[
-                            &format!("'{status}'"),
-                            &format!("\"{status}\""),
-                            &format!("{status}:"),
-                        ],
-                    ),
-                });
-            }
+            let responses = responses(&cx, op, at.line, ends_in_id, &mut errors)?;
             let security = op
                 .get("security")
                 .and_then(Value::as_array)
@@ -223,14 +161,13 @@ pub(super) fn infer(path: &Path, text: &str, doc: &Value) -> Found<Spec> {
             if let Some(b) = op.get("requestBody") {
                 examples.extend(cx.examples(cx.deref(b)?, &id, m, resource.as_deref(), at.line));
             }
+            if let Some((s, _)) = &answer {
+                answers.insert(id.clone(), s.clone());
+            }
             operations.push(Operation {
                 id,
                 kind,
-                resource: if matches!(kind, OperationKind::Delete) {
-                    resource_of_path(&operations, &full)
-                } else {
-                    resource
-                },
+                resource,
                 method: m,
                 path: full,
                 summary: op
@@ -274,7 +211,13 @@ pub(super) fn infer(path: &Path, text: &str, doc: &Value) -> Found<Spec> {
             }
         }
     }
-    let pagination = paging::pagination(&cx, &mut operations)?;
+    // A DELETE's resource is its path's GET's, wherever the GET is written.
+    for i in 0..operations.len() {
+        if operations[i].kind == OperationKind::Delete && operations[i].resource.is_none() {
+            operations[i].resource = resource_of_path(&operations, &operations[i].path);
+        }
+    }
+    let pagination = paging::pagination(&cx, &mut operations, &answers)?;
     let (auth, mut assumptions) = auth::auth(&cx, &operations, &errors);
     if auth == (Auth::None { doc: None }) {
         for o in &mut operations {
@@ -290,7 +233,9 @@ pub(super) fn infer(path: &Path, text: &str, doc: &Value) -> Found<Spec> {
     }
     Ok(Spec {
         // `shelter.openapi.yaml` is the shelter API.
-        name: slug(cx.file.split('.').next().unwrap_or("api")),
+        name: Some(slug(cx.file.split('.').next().unwrap_or("")))
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "api".into()),
         title: doc
             .pointer("/info/title")
             .and_then(Value::as_str)
@@ -330,6 +275,81 @@ pub(super) fn infer(path: &Path, text: &str, doc: &Value) -> Found<Spec> {
         redactions: Vec::new(),
         acknowledged: Vec::new(),
     })
+}
+
+/// The documented outcomes of an operation; error bodies it names join `errors`.
+fn responses(
+    cx: &Cx,
+    op: &Value,
+    near: u32,
+    ends_in_id: bool,
+    errors: &mut Vec<ErrorBody>,
+) -> Found<Vec<Response>> {
+    let mut out = Vec::new();
+    for (status, r) in op
+        .get("responses")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let Ok(status) = status.parse::<u16>() else {
+            continue;
+        };
+        let r = cx.deref(r)?;
+        let (content_type, schema) = media(r);
+        let error = match schema.as_ref().and_then(ref_name) {
+            Some(name) if status >= 400 => {
+                let s = cx.component(&name)?;
+                let statuses = match errors.iter_mut().find(|e| e.name == name) {
+                    Some(e) => &mut e.statuses,
+                    None => {
+                        errors.push(ErrorBody {
+                            name: name.clone(),
+                            statuses: Vec::new(),
+                            fields: cx.required(s, cx.fields(s, cx.place_of_schema(&name).line)?),
+                            template: None,
+                            optional: false,
+                            doc: cx.place_of_schema(&name),
+                        });
+                        &mut errors.last_mut().expect("just pushed").statuses
+                    }
+                };
+                if !statuses.contains(&status) {
+                    statuses.push(status);
+                }
+                Some(name)
+            }
+            _ => None,
+        };
+        let condition = match status {
+            200..=299 => Some(crate::spec::Condition::Ok),
+            404 if ends_in_id => Some(crate::spec::Condition::NotFound),
+            _ => None,
+        };
+        out.push(Response {
+            status,
+            when: r
+                .get("description")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .trim()
+                .to_string(),
+            content_type: content_type.filter(|c| c != "application/json"),
+            error,
+            condition,
+            body: None,
+            implied: false,
+            doc: cx.find_after(
+                near,
+                &[
+                    &format!("'{status}'"),
+                    &format!("\"{status}\""),
+                    &format!("{status}:"),
+                ],
+            ),
+        });
+    }
+    Ok(out)
 }
 
 /// The one envelope pointer all items agree on: each under its resource's name

@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::reader::{Cx, escape, kind_of, success_schema};
-use super::{Found, base_path};
+use super::Found;
+use super::reader::{Cx, escape, kind_of};
 use crate::spec::{Kind, Operation, OperationKind, PageStyle, Pagination, Param, ParamIn};
 
 /// Names a paged list's parameters go by, most common first.
@@ -27,20 +27,25 @@ const SIZES: [&str; 8] = [
     "rows",
     "count",
 ];
-const TOTALS: [&str; 8] = [
-    "total",
+/// Names of a count of all items, the least ambiguous first: a bare `count` is
+/// as often the size of the page, so it is no total.
+const TOTALS: [&str; 7] = [
     "total_count",
     "totalCount",
     "totalElements",
     "total_results",
     "totalResults",
     "numFound",
-    "count",
+    "total",
 ];
 
 /// Paging from well-known parameter names, where every list that has them
 /// answers with a total.
-pub(super) fn pagination(cx: &Cx, ops: &mut [Operation]) -> Found<Option<Pagination>> {
+pub(super) fn pagination(
+    cx: &Cx,
+    ops: &mut [Operation],
+    answers: &BTreeMap<String, Value>,
+) -> Found<Option<Pagination>> {
     let mut votes: BTreeMap<(String, String), usize> = BTreeMap::new();
     for o in ops.iter().filter(|o| o.kind == OperationKind::List) {
         let has = |n: &str| {
@@ -65,17 +70,12 @@ pub(super) fn pagination(cx: &Cx, ops: &mut [Operation]) -> Found<Option<Paginat
         if !o.params.iter().any(|p| p.name == pos) {
             continue;
         }
-        let list_op = cx
-            .doc
-            .pointer(&format!(
-                "/paths/{}/get",
-                escape(o.path.strip_prefix(&base_path(cx.doc)).unwrap_or(&o.path))
-            ))
-            .ok_or("a list operation vanished")?;
-        let Some((s, _)) = success_schema(cx, list_op)? else {
+        let Some(s) = answers.get(&o.id) else {
             continue;
         };
-        let found = total_pointer(cx, &s, "", 0)?;
+        let mut found = Vec::new();
+        total_pointers(cx, s, "", 0, &mut found)?;
+        let found = found.into_iter().min().map(|(_, p)| p);
         match (&total, found) {
             (None, Some(t)) => total = Some(t),
             (Some(a), Some(b)) if *a == b => {}
@@ -140,53 +140,62 @@ pub(super) fn pagination(cx: &Cx, ops: &mut [Operation]) -> Found<Option<Paginat
 fn schema_number(cx: &Cx, name: &str, key: &str) -> Option<u32> {
     let mut seen = None;
     for item in cx.doc.get("paths")?.as_object()?.values() {
-        for op in item.as_object()?.values() {
-            for p in op
-                .get("parameters")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                let Ok(p) = cx.deref(p) else { continue };
-                if p.get("name").and_then(Value::as_str) != Some(name) {
-                    continue;
-                }
-                let n = p
-                    .get("schema")
-                    .and_then(|s| s.get(key))
-                    .and_then(Value::as_u64)?;
-                match seen {
-                    None => seen = Some(n),
-                    Some(m) if m == n => {}
-                    Some(_) => return None,
-                }
+        let item = cx.deref(item).ok()?;
+        // A path item's own parameters hold for each of its operations.
+        let shared = item.get("parameters").into_iter();
+        let own = item
+            .as_object()?
+            .values()
+            .filter_map(|op| op.get("parameters"));
+        for p in shared.chain(own).filter_map(Value::as_array).flatten() {
+            let Ok(p) = cx.deref(p) else { continue };
+            if p.get("name").and_then(Value::as_str) != Some(name) {
+                continue;
+            }
+            let n = p
+                .get("schema")
+                .and_then(|s| s.get(key))
+                .and_then(Value::as_u64)?;
+            match seen {
+                None => seen = Some(n),
+                Some(m) if m == n => {}
+                Some(_) => return None,
             }
         }
     }
     seen.and_then(|n| u32::try_from(n).ok())
 }
 
-/// Pointer to an integer count of all items, outside the items themselves.
-fn total_pointer(cx: &Cx, s: &Value, at: &str, depth: u8) -> Found<Option<String>> {
+/// Every integer named like a count of all items, outside the items
+/// themselves, with the rank of its name and its pointer.
+fn total_pointers(
+    cx: &Cx,
+    s: &Value,
+    at: &str,
+    depth: u8,
+    out: &mut Vec<(usize, String)>,
+) -> Found<()> {
     let s = cx.deref(s)?;
     if depth > 3 {
-        return Ok(None);
+        return Ok(());
     }
-    let props = s.get("properties").and_then(Value::as_object);
-    for name in TOTALS {
-        if let Some(v) = props.and_then(|p| p.get(name))
-            && kind_of(cx.deref(v)?) == Kind::Int
-        {
-            return Ok(Some(format!("{at}/{}", escape(name))));
-        }
-    }
-    for (k, v) in props.into_iter().flatten() {
+    for (k, v) in s
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
         let v = cx.deref(v)?;
-        if kind_of(v) == Kind::Object
-            && let Some(p) = total_pointer(cx, v, &format!("{at}/{}", escape(k)), depth + 1)?
-        {
-            return Ok(Some(p));
+        let here = format!("{at}/{}", escape(k));
+        match kind_of(v) {
+            Kind::Int => {
+                if let Some(rank) = TOTALS.iter().position(|n| n == k) {
+                    out.push((rank, here));
+                }
+            }
+            Kind::Object => total_pointers(cx, v, &here, depth + 1, out)?,
+            _ => {}
         }
     }
-    Ok(None)
+    Ok(())
 }

@@ -84,9 +84,12 @@ impl Cx<'_> {
                     None => Shape::Other,
                 });
             }
-            // An object whose one array property holds items is a page of them.
-            if let Some(list) = self.array_property(target, "", 0)? {
-                return Ok(list);
+            // An object whose one array property holds items is a page of them,
+            // unless they are of its own kind (a tree node's `children`).
+            match self.array_property(target, "", 0)? {
+                Some(Shape::List(r, _)) if r == name => {}
+                Some(list) => return Ok(list),
+                None => {}
             }
             if let Some(wrapped) = self.wrapped_item(target) {
                 return Ok(wrapped);
@@ -183,21 +186,38 @@ impl Cx<'_> {
     /// The fields of an object schema, nested ones as `a.b` and `a[].b`.
     pub(super) fn fields(&self, s: &Value, near: u32) -> Found<Vec<Field>> {
         let mut out = Vec::new();
-        self.collect(s, "", near, &mut out, 0)?;
+        self.collect(s, "", near, &mut out, &mut Vec::new())?;
         Ok(out)
     }
 
+    /// `within`: the schemas being unfolded, by reference; a schema that holds
+    /// itself (a tree node's `children`) is unfolded once, and depth is bounded.
     fn collect(
         &self,
         s: &Value,
         prefix: &str,
         near: u32,
         out: &mut Vec<Field>,
-        depth: u8,
+        within: &mut Vec<String>,
     ) -> Found<()> {
-        if depth > 8 {
+        let reference = s.get("$ref").and_then(Value::as_str);
+        if within.len() > 8 || reference.is_some_and(|r| within.iter().any(|w| w == r)) {
             return Ok(());
         }
+        within.push(reference.unwrap_or("").to_string());
+        let result = self.collect_properties(s, prefix, near, out, within);
+        within.pop();
+        result
+    }
+
+    fn collect_properties(
+        &self,
+        s: &Value,
+        prefix: &str,
+        near: u32,
+        out: &mut Vec<Field>,
+        within: &mut Vec<String>,
+    ) -> Found<()> {
         let s = self.deref(s)?;
         for (k, v) in s
             .get("properties")
@@ -205,18 +225,21 @@ impl Cx<'_> {
             .into_iter()
             .flatten()
         {
+            let raw = v;
             let v = self.deref(v)?;
             let path = format!("{prefix}{k}");
             let doc = self.find_after(near, &[&format!("\"{k}\""), &format!("{k}:")]);
             let ts = types(v);
             let nullable = ts.contains(&"null") || v.get("nullable") == Some(&Value::Bool(true));
             let array = ts.contains(&"array");
-            let inner = if array {
-                self.deref(v.get("items").unwrap_or(&Value::Null))?
+            // Unfolded from the reference, so a schema holding itself is seen.
+            let raw_inner = if array {
+                v.get("items").unwrap_or(&Value::Null)
             } else {
-                v
+                raw
             };
-            let kind = kind_of(if array { inner } else { v });
+            let inner = self.deref(raw_inner)?;
+            let kind = kind_of(inner);
             let readonly = v.get("readOnly") == Some(&Value::Bool(true));
             let mut f = Field::new(
                 &path,
@@ -250,7 +273,7 @@ impl Cx<'_> {
                 } else {
                     format!("{path}.")
                 };
-                self.collect(inner, &nested, doc.line, out, depth + 1)?;
+                self.collect(raw_inner, &nested, doc.line, out, within)?;
             }
         }
         Ok(())
