@@ -255,6 +255,26 @@ pub struct RunArgs {
     /// that check it is refused (skipped without one).
     #[arg(long, env = "ASSAY_EXPIRED_TOKEN", hide_env_values = true)]
     pub expired_token: Option<String>,
+    /// A header sent with valid credentials, `NAME: VALUE` (repeatable): for an
+    /// auth scheme assay does not perform itself (`Authorization: Bearer …`).
+    /// Its value is a secret: never shown.
+    #[arg(long = "header", value_name = "NAME: VALUE", value_parser = parse_header)]
+    pub headers: Vec<(String, String)>,
+}
+
+fn parse_header(s: &str) -> std::result::Result<(String, String), String> {
+    let (name, value) = s
+        .split_once(':')
+        .ok_or("give a header as `NAME: VALUE`, like `Authorization: Bearer …`")?;
+    let name = name.trim();
+    let valid = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+    if !valid {
+        return Err(format!("`{name}` is not a header name"));
+    }
+    Ok((name.to_string(), value.trim().to_string()))
 }
 
 /// `assay record`: where to, and the part of a run's arguments that says what
@@ -305,6 +325,9 @@ pub struct RecordArgs {
     /// A bearer token, instead of signing in.
     #[arg(long, env = "ASSAY_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
+    /// A header sent with valid credentials, `NAME: VALUE` (repeatable).
+    #[arg(long = "header", value_name = "NAME: VALUE", value_parser = parse_header)]
+    pub headers: Vec<(String, String)>,
 }
 
 impl RecordArgs {
@@ -335,6 +358,7 @@ impl RecordArgs {
             password: self.password,
             token: self.token,
             expired_token: None,
+            headers: self.headers,
         }
     }
 }

@@ -47,6 +47,7 @@ async fn trials(rt: &'static tokio::runtime::Runtime) -> Result<Vec<Trial>, Stri
                     password: env("ASSAY_PASSWORD").map(Secret::new),
                     token: env("ASSAY_TOKEN").map(Secret::new),
                     expired_token: env("ASSAY_EXPIRED_TOKEN").map(Secret::new),
+                    headers: Vec::new(),
                 },
                 allow_writes: env("ASSAY_ALLOW_WRITES").is_some_and(|v| v == "1"),
                 ..Config::default()
@@ -114,6 +115,7 @@ async fn mock(spec: &Arc<assay::spec::Spec>) -> Result<Runner, String> {
             password: Some(Secret::new(&config.password)),
             token: None,
             expired_token: Some(Secret::new(&expired)),
+            headers: Vec::new(),
         },
         allow_writes: true,
         ..Config::default()

@@ -124,6 +124,11 @@ fn execute(args: &RunArgs, snapshots: Option<Mode>, show_progress: bool) -> Resu
             password: secret(&args.password),
             token: secret(&args.token),
             expired_token: secret(&args.expired_token),
+            headers: args
+                .headers
+                .iter()
+                .map(|(k, v)| (k.clone(), Secret::new(v)))
+                .collect(),
         },
         jobs: args.jobs,
         timeout: args.timeout,
@@ -171,6 +176,7 @@ fn execute(args: &RunArgs, snapshots: Option<Mode>, show_progress: bool) -> Resu
                         password: Some(Secret::new(&mock.password)),
                         token: None,
                         expired_token: Some(Secret::new(&running.expired_token)),
+                        headers: config.given.headers.clone(),
                     };
                     let result = crate::run::run(spec, cases, &url, &config, &mut report).await;
                     running.stop().await;

@@ -47,6 +47,9 @@ pub struct Given {
     pub token: Option<Secret>,
     /// A token the server issued that has expired, for the expired-token cases.
     pub expired_token: Option<Secret>,
+    /// Headers sent with valid credentials besides the scheme's own (`--header`):
+    /// for an auth scheme assay cannot perform itself.
+    pub headers: Vec<(String, Secret)>,
 }
 
 /// Credentials in effect for a run.
@@ -78,6 +81,21 @@ impl Session {
             given: given.clone(),
             broken: None,
         };
+        s.open_scheme(spec, http, base, given).await?;
+        if let Some(valid) = &mut s.valid {
+            valid.extend(s.given.headers.iter().cloned());
+        }
+        Ok(s)
+    }
+
+    async fn open_scheme(
+        &mut self,
+        spec: &Spec,
+        http: &Http,
+        base: &reqwest::Url,
+        given: Given,
+    ) -> Result<(), String> {
+        let s = self;
         match &spec.auth {
             Auth::None { .. } => s.valid = Some(Vec::new()),
             Auth::ApiKeyHeader { header, .. } => {
@@ -125,7 +143,7 @@ impl Session {
                 ..
             } => {
                 let (Some(u), Some(p)) = (&given.username, &given.password) else {
-                    return Ok(s);
+                    return Ok(());
                 };
                 let req = Outgoing {
                     method: Method::Get,
@@ -166,7 +184,7 @@ impl Session {
                 s.csrf = Some(Secret::new(token));
             }
         }
-        Ok(s)
+        Ok(())
     }
 
     /// A session whose sign-in failed: cases that need credentials fail with `why`,

@@ -299,3 +299,31 @@ async fn a_captured_path_never_moves_a_request_to_another_host() {
         assert!(refused, "{}: {}", x.id, x.message);
     }
 }
+
+/// A header given for a scheme assay does not perform (`--header`) goes with
+/// every request that carries valid credentials, and never shows, even echoed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_given_header_is_sent_and_never_shown() {
+    let url = serve().await;
+    let config = Config {
+        given: Given {
+            headers: vec![(
+                "Authorization".into(),
+                Secret::new("Bearer s3cret-given-token"),
+            )],
+            ..Given::default()
+        },
+        retries: 0,
+        ..Config::default()
+    };
+    let results = run_cases(&url, vec![case("/echo")], config).await;
+    let text = format!("{:?}", results[0]);
+    assert!(
+        text.to_ascii_lowercase().contains("authorization"),
+        "not sent: {text}"
+    );
+    assert!(
+        !text.contains("s3cret-given-token"),
+        "the header leaked: {text}"
+    );
+}

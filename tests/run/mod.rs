@@ -42,6 +42,7 @@ pub(crate) async fn run_against(
             password: Some(Secret::new(assay::mock::PASSWORD)),
             token: None,
             expired_token: Some(Secret::new(&mock.expired_token)),
+            headers: Vec::new(),
         },
         allow_writes: true,
         ..Default::default()

@@ -49,8 +49,14 @@ pub(super) fn auth(cx: &Cx, ops: &[Operation], errors: &[ErrorBody]) -> (Auth, V
             );
         }
         assumptions.push(Assumption {
-            text: format!("Operations are called without credentials: security scheme `{name}` is not one assay can present."),
-            reason: "Only an API key in a header is read from an OpenAPI description.".into(),
+            text: format!(
+                "Security scheme `{name}` is not one assay performs: give its credentials with \
+                 `--header 'NAME: VALUE'` (`Authorization: Bearer …`), or secured operations \
+                 answer as to a stranger."
+            ),
+            reason: "Only an API key in a header is read from an OpenAPI description; \
+                     other schemes need credentials obtained outside assay."
+                .into(),
             doc: Some(doc),
         });
     }
