@@ -250,3 +250,50 @@ fn insta_reads_recorded_snapshots_as_its_own() {
         insta::assert_snapshot!(name, content);
     });
 }
+
+/// A snapshot no case asks any more: a whole run reports it, a whole record
+/// removes it; a filtered run says nothing of it.
+#[test]
+fn a_snapshot_no_case_asks_is_reported_and_rerecorded_away() {
+    let dir = tempdir();
+    let out = dir.to_str().unwrap();
+    let (code, _, err) = assay(&["record", "specs/idr.yaml", "--out", out]);
+    assert_eq!(code, 0, "{err}");
+    let gone = dir.join("idr/get_webclient_gone-00000000.snap");
+    std::fs::write(
+        &gone,
+        "---\nsource: assay record\ndescription: first asked by idr/gone/status/ok (idr.txt:7)\nexpression: GET /webclient/gone/\n---\n200 application/json\n{}\n",
+    )
+    .unwrap();
+    let (code, text, _) = assay(&[
+        "run",
+        "specs/idr.yaml",
+        "--snapshots",
+        out,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 1);
+    let report: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let failed: Vec<&serde_json::Value> = report["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] == "failed")
+        .collect();
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert_eq!(failed[0]["id"], "idr/snapshots/get_webclient_gone-00000000");
+    assert_eq!(failed[0]["doc"], "idr.txt:7");
+    let (code, _, _) = assay(&[
+        "run",
+        "specs/idr.yaml",
+        "--snapshots",
+        out,
+        "--filter",
+        "map",
+    ]);
+    assert_eq!(code, 0, "a filtered run asks only some");
+    let (code, _, _) = assay(&["record", "specs/idr.yaml", "--out", out]);
+    assert_eq!(code, 0);
+    assert!(!gone.exists(), "a whole record keeps only what is asked");
+}

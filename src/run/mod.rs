@@ -406,7 +406,9 @@ pub async fn run(
         // After the reads, before anything is written: the records are of the
         // deployment as it was found.
         if !phase && let Some(mode) = &config.snapshots {
-            for result in crate::snapshot::apply(mode, &spec, &runner.recorded())? {
+            let whole = config.filter.is_empty() && config.partition.is_none();
+            let recorded = runner.recorded();
+            for result in crate::snapshot::apply(mode, &spec, &recorded, whole)? {
                 summary.add(result.status);
                 report(Event::CaseFinished(result));
             }

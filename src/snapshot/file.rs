@@ -37,6 +37,28 @@ pub(super) fn content(text: &str) -> Option<String> {
     Some(rest[end.0 + end.1..].to_string())
 }
 
+/// What a snapshot is of and which document place its first case rests on,
+/// read back from its header (`expression`, and `description`'s parentheses).
+pub(super) fn origin(text: &str) -> (Option<String>, Option<String>) {
+    #[derive(serde::Deserialize)]
+    struct Back {
+        expression: Option<String>,
+        description: Option<String>,
+    }
+    let header = text
+        .strip_prefix("---\n")
+        .and_then(|rest| rest.split_once("\n---\n"))
+        .map(|(h, _)| h);
+    let Some(back) = header.and_then(|h| serde_saphyr::from_str::<Back>(h).ok()) else {
+        return (None, None);
+    };
+    let doc = back.description.as_deref().and_then(|d| {
+        let inner = d.split_once(" (")?.1;
+        Some(inner.strip_suffix(')').unwrap_or(inner).to_string())
+    });
+    (back.expression, doc)
+}
+
 /// Equal as insta compares text: line endings and trailing blank space aside.
 pub(super) fn same(a: &str, b: &str) -> bool {
     let norm = |s: &str| s.replace("\r\n", "\n").trim_end().to_string();
@@ -108,5 +130,9 @@ mod tests {
         assert_eq!(content(&text).as_deref(), Some("200\n---\nbody\n"));
         assert!(same("200\r\nbody\n", "200\nbody"));
         assert_eq!(content("no header"), None);
+        assert_eq!(
+            origin(&text),
+            (Some("GET /a".to_string()), Some("a.txt:1".to_string()))
+        );
     }
 }

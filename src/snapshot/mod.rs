@@ -64,7 +64,16 @@ pub enum Mode {
 /// Records or compares one spec's responses. Comparing gives one result per
 /// request (failed where it drifted or was never recorded) and leaves each
 /// changed or new snapshot beside the old one as `NAME.snap.new`, for review.
-pub fn apply(mode: &Mode, spec: &Spec, recorded: &[Recorded]) -> Result<Vec<CaseResult>> {
+///
+/// `whole`: every case ran (no `--filter`, no `--partition`). Then a record
+/// leaves no snapshot of a request no case asks any more, and a comparison
+/// fails each snapshot no case asked.
+pub fn apply(
+    mode: &Mode,
+    spec: &Spec,
+    recorded: &[Recorded],
+    whole: bool,
+) -> Result<Vec<CaseResult>> {
     let (root, compare) = match mode {
         Mode::Record(d) => (d, false),
         Mode::Compare(d) => (d, true),
@@ -76,8 +85,10 @@ pub fn apply(mode: &Mode, spec: &Spec, recorded: &[Recorded]) -> Result<Vec<Case
         source,
     })?;
     let mut results = Vec::new();
+    let mut asked = std::collections::HashSet::new();
     for r in recorded {
         let name = file::name(&r.key());
+        asked.insert(format!("{name}.snap"));
         let path = dir.join(format!("{name}.snap"));
         let pending = dir.join(format!("{name}.snap.new"));
         let content = normalize(spec, r);
@@ -166,7 +177,53 @@ pub fn apply(mode: &Mode, spec: &Spec, recorded: &[Recorded]) -> Result<Vec<Case
         };
         results.push(result(status, message, diff));
     }
+    if whole {
+        for path in unasked(&dir, &asked)? {
+            if !compare {
+                remove_stale(&path)?;
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let name = path.file_stem().unwrap_or_default().to_string_lossy();
+            let (expression, doc) = file::origin(&text);
+            results.push(CaseResult {
+                id: format!("{}/snapshots/{name}", spec.name),
+                check: Check::Snapshot,
+                severity: Severity::Should,
+                status: Status::Failed,
+                doc: doc.unwrap_or_else(|| spec.document.clone()),
+                title: format!(
+                    "{} is asked as when recorded",
+                    expression.as_deref().unwrap_or(&name)
+                ),
+                message: format!(
+                    "{} was recorded, but no case asked it this time (a case skipped, or one \
+                     the deployment no longer gives data for)",
+                    path.display()
+                ),
+                diff: None,
+                duration_ms: 0,
+            });
+        }
+    }
     Ok(results)
+}
+
+/// The snapshot files of a folder no request of this run made.
+fn unasked(dir: &Path, asked: &std::collections::HashSet<String>) -> Result<Vec<PathBuf>> {
+    let entries = std::fs::read_dir(dir).map_err(|source| Error::Read {
+        path: dir.into(),
+        source,
+    })?;
+    let mut out: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            let name = p.file_name().unwrap_or_default().to_string_lossy();
+            name.ends_with(".snap") && !asked.contains(name.as_ref())
+        })
+        .collect();
+    out.sort();
+    Ok(out)
 }
 
 fn write(path: &Path, text: &str) -> Result<()> {
