@@ -15,6 +15,7 @@ ASSAY_BIN=${ASSAY_BIN:-target/release/assay}
 ST_MAX_EXAMPLES=${ST_MAX_EXAMPLES:-10}
 ST_SEED=${ST_SEED:-1}
 WORK=${WORK:-$(mktemp -d)}
+mkdir -p "$WORK"
 die() { echo "schemathesis.sh: $*" >&2; exit 2; }
 [ -x "$ASSAY_BIN" ] || die "no assay binary at '$ASSAY_BIN' (cargo build --release)"
 command -v st >/dev/null || die "Schemathesis is missing (pip install schemathesis)"

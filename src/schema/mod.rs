@@ -199,7 +199,9 @@ pub(crate) fn list_schema(spec: &Spec, r: &Resource, list: &Operation, item: Val
 /// A create (or update) body: readonly fields cannot be sent; writeonly ones can.
 fn write_schema(spec: &Spec, r: &Resource, create: bool) -> Value {
     let opts = Options {
-        nullable: &|f: &Field| nullable(spec, f),
+        // A required attribute sent as null is missing all the same (bip.txt:213:
+        // "Missing value for required attribute … Can't be blank").
+        nullable: &|f: &Field| nullable(spec, f) && !(create && f.required),
         required: &|f: &Field| create && f.required,
         closed: r.rejects_unknown,
         // Documents accept several date notations in writes (bip.txt suggests, not
