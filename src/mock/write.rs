@@ -99,6 +99,34 @@ fn fill(t: &Value, attribute: &str, message: &str) -> Value {
     }
 }
 
+/// Attributes whose value is not of the type the table gives: a server that
+/// kept them would answer with items its own document says cannot be.
+fn mistyped(r: &Resource, item: &Map<String, Value>) -> Vec<(Condition, String, String)> {
+    item.iter()
+        .filter_map(|(key, value)| {
+            let f = r.field(key)?;
+            // A table that types a field `Null` saw only a null (REST Docs types
+            // by the sample): it says nothing of other values.
+            let untyped = f.ty.kind == crate::spec::Kind::Null;
+            (!value.is_null() && !f.readonly && !untyped && !f.ty.admits(value)).then(|| {
+                (
+                    Condition::BadBody,
+                    key.clone(),
+                    format!("Is not {} {}", article(&f.ty.to_string()), f.ty),
+                )
+            })
+        })
+        .collect()
+}
+
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
 /// What is wrong with a create body, attribute by attribute, grouped by condition.
 fn check_body(
     spec: &Spec,
@@ -128,6 +156,7 @@ fn check_body(
             _ => {}
         }
     }
+    out.extend(mistyped(r, item));
     let given = |k: &str| item.get(k).is_some_and(|v| !v.is_null());
     for f in r
         .fields
@@ -373,6 +402,18 @@ pub fn update(c: &Ctx, path_id: Option<&str>, tables: &mut Tables, metas: &mut M
     else {
         return bad_body("The body does not hold the item where the API expects it");
     };
+    let wrong: Vec<(String, String)> = mistyped(r, &item)
+        .into_iter()
+        .map(|(_, a, m)| (a, m))
+        .collect();
+    if !wrong.is_empty() {
+        let status = outcome(
+            op,
+            Condition::BadBody,
+            outcome(op, Condition::UnknownAttribute, 422),
+        );
+        return problems(spec, status, &wrong);
+    }
     let id_field = r.id_field.as_deref().unwrap_or("id");
     let id = match path_id {
         Some(id) => id.to_string(),

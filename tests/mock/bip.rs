@@ -188,6 +188,10 @@ async fn bip_writes_follow_the_tables() {
     assert_eq!(r, (422, "id".to_string()));
     let r = refused(post(serde_json::json!({"trait_score": {"score_value": "1", "plant_scoring_unit_id": 1000000, "trait_descriptor_id": 1}})).await.unwrap()).await;
     assert_eq!(r, (422, "plant_scoring_unit_id".to_string()));
+    // A value of another type than the table's is not kept, to be served back
+    // against the document (Schemathesis found it was).
+    let r = refused(post(serde_json::json!({"trait_score": {"score_value": {"a": 1}, "plant_scoring_unit_id": 1, "trait_descriptor_id": 1}})).await.unwrap()).await;
+    assert_eq!(r, (422, "score_value".to_string()));
 
     let created = post(serde_json::json!({"trait_score": {"score_value": "1000", "plant_scoring_unit_id": 1, "trait_descriptor_id": 2, "published": false}}))
         .await
