@@ -8,6 +8,7 @@ use super::Found;
 use crate::spec::{
     DocRef, Example, ExampleKind, Field, FieldType, Kind, Method, Param, ParamIn, Resource,
 };
+pub(super) use crate::value::escape;
 
 pub(super) enum Shape {
     /// The resource, and the property wrapping it when the body is no bare item.
@@ -405,11 +406,6 @@ pub(super) fn kind_of(s: &Value) -> Kind {
         None if s.get("properties").is_some() => Kind::Object,
         _ => Kind::Any,
     }
-}
-
-/// A JSON pointer token.
-pub(super) fn escape(k: &str) -> String {
-    k.replace('~', "~0").replace('/', "~1")
 }
 
 /// The first 2xx response's JSON schema and its status.
