@@ -206,21 +206,8 @@ pub struct RunArgs {
     /// Run the cases that create, change or delete data.
     #[arg(long)]
     pub allow_writes: bool,
-    /// Cases in flight at once.
-    #[arg(short = 'j', long, default_value_t = 16)]
-    pub jobs: usize,
-    /// Deadline of each request, body included (`30s`, `500ms`).
-    #[arg(long, default_value = "30s", value_parser = parse_duration)]
-    pub timeout: std::time::Duration,
-    /// Retries of a request answered 429 or 503, with backoff.
-    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=10))]
-    pub retries: u32,
-    /// At most this many requests per second (for live servers).
-    #[arg(long, value_parser = parse_rate)]
-    pub rate: Option<f64>,
-    /// Largest response body read (`32M`, `512K`); a larger one fails its case.
-    #[arg(long, default_value = "32M", value_parser = parse_size)]
-    pub max_body: usize,
+    #[command(flatten)]
+    pub limits: LimitArgs,
     /// Report format.
     #[arg(long, value_enum, default_value = "human")]
     pub format: crate::report::Format,
@@ -239,6 +226,33 @@ pub struct RunArgs {
     /// beside the snapshot (`cargo insta review --workspace-root DIR`).
     #[arg(long, value_name = "DIR")]
     pub snapshots: Option<PathBuf>,
+    #[command(flatten)]
+    pub credentials: CredentialArgs,
+}
+
+/// How hard and how long requests may go, for `run` and `record` alike.
+#[derive(Debug, clap::Args)]
+pub struct LimitArgs {
+    /// Cases in flight at once.
+    #[arg(short = 'j', long, default_value_t = 16)]
+    pub jobs: usize,
+    /// Deadline of each request, body included (`30s`, `500ms`).
+    #[arg(long, default_value = "30s", value_parser = parse_duration)]
+    pub timeout: std::time::Duration,
+    /// Retries of a request answered 429 or 503, with backoff.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=10))]
+    pub retries: u32,
+    /// At most this many requests per second (for live servers).
+    #[arg(long, value_parser = parse_rate)]
+    pub rate: Option<f64>,
+    /// Largest response body read (`32M`, `512K`); a larger one fails its case.
+    #[arg(long, default_value = "32M", value_parser = parse_size)]
+    pub max_body: usize,
+}
+
+/// Credentials, for `run` and `record` alike.
+#[derive(Debug, Default, clap::Args)]
+pub struct CredentialArgs {
     /// API key, for specs whose auth is an API key header.
     #[arg(long, env = "ASSAY_API_KEY", hide_env_values = true)]
     pub api_key: Option<String>,
@@ -301,33 +315,10 @@ pub struct RecordArgs {
     /// Record only cases whose id contains this text (repeatable).
     #[arg(long)]
     pub filter: Vec<String>,
-    /// Cases in flight at once.
-    #[arg(short = 'j', long, default_value_t = 16)]
-    pub jobs: usize,
-    /// Time allowed for each request, body included.
-    #[arg(long, default_value = "30s", value_parser = parse_duration)]
-    pub timeout: std::time::Duration,
-    /// Retries of a 429 or 503 answer.
-    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=10))]
-    pub retries: u32,
-    /// Requests per second, at most.
-    #[arg(long, value_parser = parse_rate)]
-    pub rate: Option<f64>,
-    /// API key, for specs whose auth is an API key header.
-    #[arg(long, env = "ASSAY_API_KEY", hide_env_values = true)]
-    pub api_key: Option<String>,
-    /// User name, for sign-in or login.
-    #[arg(long, env = "ASSAY_USERNAME", hide_env_values = true)]
-    pub username: Option<String>,
-    /// Password, for sign-in or login.
-    #[arg(long, env = "ASSAY_PASSWORD", hide_env_values = true)]
-    pub password: Option<String>,
-    /// A bearer token, instead of signing in.
-    #[arg(long, env = "ASSAY_TOKEN", hide_env_values = true)]
-    pub token: Option<String>,
-    /// A header sent with valid credentials, `NAME: VALUE` (repeatable).
-    #[arg(long = "header", value_name = "NAME: VALUE", value_parser = parse_header)]
-    pub headers: Vec<(String, String)>,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+    #[command(flatten)]
+    pub credentials: CredentialArgs,
 }
 
 impl RecordArgs {
@@ -343,22 +334,13 @@ impl RecordArgs {
             filter: self.filter,
             partition: None,
             allow_writes: false,
-            jobs: self.jobs,
-            timeout: self.timeout,
-            retries: self.retries,
-            rate: self.rate,
-            max_body: 32 << 20,
+            limits: self.limits,
             format: crate::report::Format::Human,
             out: None,
             baseline: None,
             update_baseline: false,
             snapshots: None,
-            api_key: self.api_key,
-            username: self.username,
-            password: self.password,
-            token: self.token,
-            expired_token: None,
-            headers: self.headers,
+            credentials: self.credentials,
         }
     }
 }

@@ -27,11 +27,12 @@ pub fn order(a: Option<&Value>, b: Option<&Value>) -> Ordering {
 
 /// The reference tokens of a JSON pointer (`/a~1b/0` → `a/b`, `0`), unescaped.
 pub fn tokens(pointer: &str) -> Vec<String> {
-    pointer
-        .split('/')
-        .skip(1)
-        .map(|t| t.replace("~1", "/").replace("~0", "~"))
-        .collect()
+    pointer.split('/').skip(1).map(unescape).collect()
+}
+
+/// One pointer token as the key it stands for (`a~1b` → `a/b`).
+pub fn unescape(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
 }
 
 /// A key as a JSON pointer token (`a/b` → `a~1b`).

@@ -119,25 +119,26 @@ fn execute(args: &RunArgs, snapshots: Option<Mode>, show_progress: bool) -> Resu
     let secret = |s: &Option<String>| s.as_ref().map(Secret::new);
     let mut config = Config {
         given: Given {
-            api_key: secret(&args.api_key),
-            username: secret(&args.username),
-            password: secret(&args.password),
-            token: secret(&args.token),
-            expired_token: secret(&args.expired_token),
+            api_key: secret(&args.credentials.api_key),
+            username: secret(&args.credentials.username),
+            password: secret(&args.credentials.password),
+            token: secret(&args.credentials.token),
+            expired_token: secret(&args.credentials.expired_token),
             headers: args
+                .credentials
                 .headers
                 .iter()
                 .map(|(k, v)| (k.clone(), Secret::new(v)))
                 .collect(),
         },
-        jobs: args.jobs,
-        timeout: args.timeout,
-        retries: args.retries,
-        rate: args.rate,
+        jobs: args.limits.jobs,
+        timeout: args.limits.timeout,
+        retries: args.limits.retries,
+        rate: args.limits.rate,
         filter: args.filter.clone(),
         partition: args.partition,
         allow_writes: args.allow_writes,
-        max_body: args.max_body,
+        max_body: args.limits.max_body,
         snapshots,
     };
     let runtime = tokio::runtime::Runtime::new()

@@ -342,7 +342,7 @@ pub(crate) fn placeholders(path: &str) -> Vec<String> {
 /// A field path (`a.b`) as a JSON pointer (`/a/b`); `~` and `/` escaped.
 pub(crate) fn field_pointer(path: &str) -> String {
     path.split('.')
-        .map(|s| format!("/{}", s.replace('~', "~0").replace('/', "~1")))
+        .map(|s| format!("/{}", crate::value::escape(s)))
         .collect()
 }
 

@@ -491,7 +491,7 @@ pub(super) fn cases(g: &Gen, op: &Operation, out: &mut Vec<Case>) {
 fn wrap(pointer: &str, value: Value) -> Value {
     pointer.rsplit('/').filter(|k| !k.is_empty()).fold(
         value,
-        |inner, key| json!({ key.replace("~1", "/").replace("~0", "~"): inner }),
+        |inner, key| json!({ crate::value::unescape(key): inner }),
     )
 }
 

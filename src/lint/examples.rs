@@ -149,7 +149,7 @@ fn field_path_of(spec: &Spec, ex: &Example, instance_path: &str) -> String {
             if !out.is_empty() {
                 out.push('.');
             }
-            out.push_str(&token.replace("~1", "/").replace("~0", "~"));
+            out.push_str(&crate::value::unescape(token));
         }
     }
     out

@@ -6,12 +6,7 @@ use serde_json::{Map, Value};
 
 /// Sets `value` at `pointer` (`""` replaces the root).
 pub fn set(root: &mut Value, pointer: &str, value: Value) {
-    let tokens: Vec<String> = pointer
-        .split('/')
-        .skip(1)
-        .map(|t| t.replace("~1", "/").replace("~0", "~"))
-        .collect();
-    set_path(root, &tokens, value);
+    set_path(root, &crate::value::tokens(pointer), value);
 }
 
 /// Sets `value` under the keys of `path`, creating objects on the way.

@@ -297,10 +297,7 @@ pub(super) fn outgoing(ctx: &Ctx, req: &Request, vars: &Vars) -> Result<Outgoing
                     None => {
                         let (parent, key) = pointer.rsplit_once('/').unwrap_or(("", pointer));
                         if let Some(Value::Object(m)) = body.pointer_mut(parent) {
-                            m.insert(
-                                key.replace("~1", "/").replace("~0", "~"),
-                                fill_value(v, vars, None),
-                            );
+                            m.insert(crate::value::unescape(key), fill_value(v, vars, None));
                         }
                     }
                 }

@@ -236,11 +236,7 @@ fn write_schema(spec: &Spec, r: &Resource, create: bool) -> Value {
 pub(crate) fn wrap(parts: &[(String, Value)]) -> Value {
     let mut root = Value::Null;
     for (pointer, schema) in parts {
-        let tokens: Vec<String> = pointer
-            .split('/')
-            .skip(1)
-            .map(|t| t.replace("~1", "/").replace("~0", "~"))
-            .collect();
+        let tokens = crate::value::tokens(pointer);
         let mut node = &mut root;
         for t in &tokens {
             if !node.is_object() || node.get("properties").is_none() {
