@@ -196,21 +196,7 @@ pub(super) fn cases(g: &Gen, op: &Operation, out: &mut Vec<Case>) {
             ) && f.field_param.contains("{field}")
                 && let Some(items) = g.items(list)
             {
-                let name = f
-                    .field_param
-                    .replace("{name}", &r.name)
-                    .replace("{field}", id_field);
-                let value = f.field_value.replace("{value}", "{created}");
-                let mut listed = Step::new(Request::get(&list.path).with(&name, value));
-                listed.expect = vec![
-                    Expect::Status(vec![200]),
-                    Expect::Count(super::Count {
-                        pointer: items,
-                        at_most: None,
-                        exactly: Some(0),
-                    }),
-                ];
-                steps.push(listed);
+                steps.push(none_listed(f, r, id_field, "{created}", &list.path, items));
             }
             out.push(case(
                 Check::State,
@@ -385,21 +371,7 @@ pub(super) fn cases(g: &Gen, op: &Operation, out: &mut Vec<Case>) {
         body.insert(marked.path.clone(), json!(marker));
         let mut s = post(with_item(body));
         s.expect = refused(resp);
-        let name = f
-            .field_param
-            .replace("{name}", &r.name)
-            .replace("{field}", &marked.path);
-        let mut listed = Step::new(
-            Request::get(&list.path).with(&name, f.field_value.replace("{value}", &marker)),
-        );
-        listed.expect = vec![
-            Expect::Status(vec![200]),
-            Expect::Count(super::Count {
-                pointer: items,
-                at_most: None,
-                exactly: Some(0),
-            }),
-        ];
+        let listed = none_listed(f, r, &marked.path, &marker, &list.path, items);
         out.push(case(
             Check::State,
             "state/refused_unchanged",
@@ -510,6 +482,33 @@ fn refused(resp: &Response) -> Vec<Expect> {
         e.push(Expect::ErrorBody(err.clone()));
     }
     e
+}
+
+/// A list filtered on `field = value` that must find nothing: a deleted item, or
+/// one a refused create must not have left behind.
+fn none_listed(
+    f: &crate::spec::Filtering,
+    r: &Resource,
+    field: &str,
+    value: &str,
+    list_path: &str,
+    items: String,
+) -> Step {
+    let name = f
+        .field_param
+        .replace("{name}", &r.name)
+        .replace("{field}", field);
+    let value = f.field_value.replace("{value}", value);
+    let mut listed = Step::new(Request::get(list_path).with(&name, value));
+    listed.expect = vec![
+        Expect::Status(vec![200]),
+        Expect::Count(super::Count {
+            pointer: items,
+            at_most: None,
+            exactly: Some(0),
+        }),
+    ];
+    listed
 }
 
 /// The request body the document shows for the operation, where it is valid JSON.

@@ -204,10 +204,19 @@ fn record(ctx: &Ctx, case: &Case, out: &Outgoing, mode: Credentials, resp: &Resp
     let line = out.line();
     let line = match line.split_once(' ') {
         Some((method, target)) => {
-            format!("{method} {}", target.strip_prefix(base).unwrap_or(target))
+            let own = target
+                .strip_prefix(base)
+                .filter(|rest| rest.is_empty() || rest.starts_with(['/', '?']));
+            format!("{method} {}", own.unwrap_or(target))
         }
         None => line,
     };
+    let key = crate::snapshot::key(&line, mode);
+    let mut map = recorded.lock().expect("the record lock is never poisoned");
+    // Only the answer kept is copied: the first case by id's.
+    if map.get(&key).is_some_and(|kept| kept.case <= case.id) {
+        return;
+    }
     let r = crate::snapshot::Recorded {
         line,
         credentials: mode,
@@ -218,13 +227,7 @@ fn record(ctx: &Ctx, case: &Case, out: &Outgoing, mode: Credentials, resp: &Resp
         case: case.id.clone(),
         doc: case.doc.to_string(),
     };
-    let mut map = recorded.lock().expect("the record lock is never poisoned");
-    match map.get(&r.key()) {
-        Some(kept) if kept.case <= r.case => {}
-        _ => {
-            map.insert(r.key(), r);
-        }
-    }
+    map.insert(key, r);
 }
 
 /// A JSON pointer where a `*` step stands for the first item of an array that

@@ -36,10 +36,15 @@ pub struct Recorded {
 impl Recorded {
     /// What tells two requests apart: the request line and the credentials sent.
     pub fn key(&self) -> String {
-        match self.credentials {
-            Credentials::Valid => self.line.clone(),
-            other => format!("{} (credentials: {})", self.line, credentials_name(other)),
-        }
+        key(&self.line, self.credentials)
+    }
+}
+
+/// The key of a request line sent with these credentials.
+pub fn key(line: &str, credentials: Credentials) -> String {
+    match credentials {
+        Credentials::Valid => line.to_string(),
+        other => format!("{line} (credentials: {})", credentials_name(other)),
     }
 }
 
