@@ -87,8 +87,9 @@ pub enum Command {
         seed: u64,
         /// Break the contract this way (repeatable); see --list-faults.
         #[arg(long = "fault", value_name = "NAME", value_parser = parse_fault)]
-        faults: Vec<crate::mock::Fault>,
-        /// List the faults and what each does.
+        faults: Vec<crate::mock::FaultName>,
+        /// List the faults and what each does (those written with the checks, then
+        /// those written blind from the documents).
         #[arg(long)]
         list_faults: bool,
     },
@@ -190,7 +191,7 @@ pub struct RunArgs {
     pub mock: bool,
     /// Break the mock this way (repeatable); see `assay mock --list-faults`.
     #[arg(long = "mock-fault", value_name = "NAME", value_parser = parse_fault)]
-    pub mock_faults: Vec<crate::mock::Fault>,
+    pub mock_faults: Vec<crate::mock::FaultName>,
     /// Records per resource of the mock.
     #[arg(long, default_value_t = 50)]
     pub mock_records: usize,
@@ -248,6 +249,10 @@ pub struct LimitArgs {
     /// Largest response body read (`32M`, `512K`); a larger one fails its case.
     #[arg(long, default_value = "32M", value_parser = parse_size)]
     pub max_body: usize,
+    /// Most pages one walk of a list reads; a walk cut short checks what it
+    /// read and says so, leaving the totals unchecked.
+    #[arg(long, default_value_t = crate::run::WALK_BUDGET, value_parser = clap::value_parser!(u64).range(1..))]
+    pub walk_budget: u64,
 }
 
 /// Credentials, for `run` and `record` alike.
@@ -402,7 +407,7 @@ fn parse_style(s: &str) -> std::result::Result<extract::Style, String> {
     s.parse()
 }
 
-fn parse_fault(s: &str) -> std::result::Result<crate::mock::Fault, String> {
+fn parse_fault(s: &str) -> std::result::Result<crate::mock::FaultName, String> {
     s.parse()
 }
 
@@ -450,25 +455,25 @@ pub fn run(cli: Cli) -> Result<i32> {
             list_faults,
         } => {
             if list_faults {
-                let width = crate::mock::Fault::ALL
-                    .iter()
-                    .map(|f| f.name().len())
-                    .max()
-                    .unwrap_or(0);
-                let text: String = crate::mock::Fault::ALL
-                    .iter()
-                    .map(|f| format!("{:width$}  {}\n", f.name(), f.describe()))
-                    .collect();
-                emit(&text)?;
+                emit(&list_faults_text())?;
                 return Ok(0);
             }
             let path = spec.expect("clap requires SPEC unless --list-faults");
             let spec = spec::load(&path)?;
+            let (faults, blind) = crate::mock::FaultName::split(&faults);
+            for b in blind.iter().filter(|b| b.api() != spec.name) {
+                eprintln!(
+                    "note: fault `{b}` breaks the mock of {}, not of {}: it changes nothing here",
+                    b.api(),
+                    spec.name
+                );
+            }
             let config = crate::mock::Config {
                 addr,
                 records,
                 seed,
                 faults,
+                blind,
                 ..Default::default()
             };
             mock_command(spec, config)?;
@@ -531,6 +536,35 @@ pub fn run(cli: Cli) -> Result<i32> {
             Ok(code)
         }
     }
+}
+
+/// What `assay mock --list-faults` prints: the faults written with the checks,
+/// then, as a second group, those written blind from the documents.
+pub fn list_faults_text() -> String {
+    let written = crate::mock::Fault::ALL;
+    let blind = crate::mock::Blind::ALL;
+    let width = written
+        .iter()
+        .map(|f| f.name().len())
+        .chain(blind.iter().map(|b| b.name().len()))
+        .max()
+        .unwrap_or(0);
+    let api = blind.iter().map(|b| b.api().len()).max().unwrap_or(0);
+    let mut text: String = written
+        .iter()
+        .map(|f| format!("{:width$}  {}\n", f.name(), f.describe()))
+        .collect();
+    text.push_str("\nwritten blind from the documents:\n");
+    for b in blind {
+        text.push_str(&format!(
+            "{:width$}  {:api$}  {} [{}]\n",
+            b.name(),
+            b.api(),
+            b.describe(),
+            b.doc()
+        ));
+    }
+    text
 }
 
 /// Serves a mock until Ctrl-C.

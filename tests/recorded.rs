@@ -36,8 +36,12 @@ fn a_record_matches_a_second_reading_and_drift_is_reported_for_review() {
     );
     let bip = dir.join("bip");
     let recorded = files(&bip, ".snap");
+    // One a distinct request the read-only cases send themselves: for each of
+    // bip's 27 resources at least its list, a page size, past the end, an
+    // unknown id and the auth refusals (226 when written; the answers a filter
+    // relation reads inside its case are not recorded).
     assert!(
-        recorded.len() > 300,
+        recorded.len() > 200,
         "only {} bip snapshots",
         recorded.len()
     );

@@ -139,6 +139,7 @@ fn execute(args: &RunArgs, snapshots: Option<Mode>, show_progress: bool) -> Resu
         partition: args.partition,
         allow_writes: args.allow_writes,
         max_body: args.limits.max_body,
+        walk_budget: args.limits.walk_budget,
         snapshots,
     };
     let runtime = tokio::runtime::Runtime::new()
@@ -162,9 +163,11 @@ fn execute(args: &RunArgs, snapshots: Option<Mode>, show_progress: bool) -> Resu
                     crate::run::run(spec, cases, url, &config, &mut report).await?;
                 }
                 None => {
+                    let (faults, blind) = crate::mock::FaultName::split(&args.mock_faults);
                     let mock = crate::mock::Config {
                         records: args.mock_records,
-                        faults: args.mock_faults.clone(),
+                        faults,
+                        blind,
                         ..Default::default()
                     };
                     let running = crate::mock::start((*spec).clone(), &mock).await?;

@@ -5,7 +5,7 @@
 
 use serde_json::json;
 
-use super::{Case, Check, Credentials, Expect, Gen, Request, Severity, Step, placeholders};
+use super::{Case, Check, Credentials, Expect, Gen, Request, Severity, Step};
 use crate::spec::{Auth, Method, Operation, OperationKind, Outcome};
 
 pub(super) fn cases(g: &Gen, out: &mut Vec<Case>) {
@@ -21,13 +21,17 @@ pub(super) fn cases(g: &Gen, out: &mut Vec<Case>) {
         Auth::ApiKeyHeader { doc, .. } | Auth::BearerSignin { doc, .. } => doc,
         _ => return,
     };
-    // Every protected list without path parameters: the gate is per route on many
-    // servers, so each is worth one request.
+    // Every protected read, nested routes and single items included: the gate
+    // is per route on many servers, so each is worth one request. Its path is
+    // filled (with valid credentials) from the deployment first.
     let protected = spec
         .operations
         .iter()
-        .filter(|o| o.auth && o.kind == OperationKind::List && placeholders(&o.path).is_empty());
+        .filter(|o| o.auth && o.method == Method::Get && o.kind != OperationKind::Other);
     for op in protected {
+        let Some(super::Resolved { steps, query, path }) = g.resolve(op) else {
+            continue;
+        };
         let bearer = matches!(spec.auth, Auth::BearerSignin { .. });
         let modes = [
             (Credentials::None, "none", "without credentials"),
@@ -38,14 +42,16 @@ pub(super) fn cases(g: &Gen, out: &mut Vec<Case>) {
             .into_iter()
             .filter(|m| bearer || m.0 != Credentials::Expired)
         {
-            let mut request = Request::get(&op.path);
-            request.query = g.fixed_query(op);
+            let mut request = Request::get(&path);
+            request.query = query.clone();
             request.credentials = credentials;
             let mut step = Step::new(request);
             step.expect.push(Expect::Status(vec![rejected.status]));
             if let Some(e) = &rejected.error {
                 step.expect.push(Expect::ErrorBody(e.clone()));
             }
+            let mut all = steps.clone();
+            all.push(step);
             out.push(Case {
                 id: g.id(op, &format!("auth/{name}")),
                 check: Check::Auth,
@@ -53,7 +59,7 @@ pub(super) fn cases(g: &Gen, out: &mut Vec<Case>) {
                 doc: rejected.doc.clone().unwrap_or_else(|| auth_doc.clone()),
                 title: format!("a request {what} answers {}", rejected.status),
                 writes: false,
-                steps: vec![step],
+                steps: all,
             });
         }
     }

@@ -180,6 +180,17 @@ pub struct Step {
     /// whatever becomes of the case; `{created}` is the new item's id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cleanup: Option<Cleanup>,
+    /// The step's list is read whole, every page: expectations on its items
+    /// (matches, order, identity, references, nulls, links) hold over all of them,
+    /// and those on the response (status, content type, schema, headers) on every
+    /// page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pages: Option<Paging>,
+    /// The step may read the deployment as the run found it (the answer the
+    /// read-only phase got): a value a write refers to then names a record the
+    /// run did not create, which no case running beside it deletes.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub as_found: bool,
 }
 
 impl Step {
@@ -189,8 +200,46 @@ impl Step {
             capture: BTreeMap::new(),
             expect: Vec::new(),
             cleanup: None,
+            pages: None,
+            as_found: false,
         }
     }
+}
+
+/// How a list is read page by page: the parameters that move through it and the
+/// pointers where each page states where it is.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Paging {
+    /// Pointer to the items of a page.
+    pub items: String,
+    /// Pointer to the total number of items of the query.
+    pub total: String,
+    /// Pointer to the number of pages, where a page states it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_pages: Option<String>,
+    pub position_param: String,
+    /// `page` (numbers from `first`) or `offset`.
+    pub style: crate::spec::PageStyle,
+    #[serde(default)]
+    pub first: u64,
+    pub size_param: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_size: Option<u64>,
+    /// Pointer to the maximum page size the server states (OMERO's `maxLimit`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_size_pointer: Option<String>,
+    /// Pointer to the position a page states (its number or offset), which must
+    /// be the one asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position_pointer: Option<String>,
+    /// Pointer to the page size a page states, which must be the one asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size_pointer: Option<String>,
+    /// Pages carry HAL navigation links (`_links.next`, `prev`…): where one is
+    /// given it leads to that page of the same query.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub hal_links: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -313,9 +362,15 @@ pub enum Expect {
     EachContains(EachContains),
     /// The items of the array at `items` are ordered by `field`.
     Ordered(Ordered),
-    /// Walk every page: exactly `total` items, no duplicates, no gaps, the same
-    /// order as a second reading of the first page.
+    /// Over the step's whole list (`pages`): exactly `total` items, no duplicates,
+    /// no gaps, every page stating the position and size asked for, navigation
+    /// links that lead where they say, the same order as a second reading of the
+    /// first page.
     Walk(Walk),
+    /// Over the step's whole list (`pages`), for several values its items hold:
+    /// the filter answers exactly the items of the whole list that match, and its
+    /// total says so.
+    Filtered(Filtered),
     /// Each item of the list (up to `limit`) is retrievable at `path` and agrees with
     /// its list form on every field both carry.
     Retrievable(Retrievable),
@@ -393,27 +448,53 @@ pub struct Ordered {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Walk {
-    pub items: String,
     /// Field path of an item's identity.
     pub id: String,
-    pub total: String,
-    /// Pointer to the number of pages, where the response states it.
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Filtered {
+    /// Field path of an item's identity; without one, items are told apart by
+    /// their whole value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total_pages: Option<String>,
-    pub position_param: String,
-    /// `page` (numbers from `first`) or `offset`.
-    pub style: crate::spec::PageStyle,
-    #[serde(default)]
-    pub first: u64,
-    pub size_param: String,
+    pub id: Option<String>,
+    /// The filters sent together; the values tried for them are taken from one
+    /// item of the list each time, so together they still match it.
+    pub filters: Vec<Filter>,
+    /// How a value matches a field.
+    pub rule: MatchRule,
+    /// A comma list of two values is the union of their answers.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub list: bool,
+    /// How many items (distinct values) to take values from, spread over the list.
+    pub values: usize,
+    /// The field each answer is documented to be ordered by, ascending (bip's
+    /// search results, by internal id).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_size: Option<u64>,
-    /// Pointer to the maximum page size the server states (OMERO's `maxLimit`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_size_pointer: Option<String>,
-    /// About how many pages to walk in: the size is the total divided by it, within
-    /// the maximum.
-    pub pages: u64,
+    pub ordered_by: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Filter {
+    /// The query parameter.
+    pub param: String,
+    /// Its value, `{value}` filled with the value tried.
+    pub value: String,
+    /// Field paths the value is matched against; it is taken from the first.
+    pub fields: Vec<String>,
+}
+
+/// How a filter value matches an item's field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchRule {
+    /// The field's value is the value, as text.
+    Exact,
+    /// The field's value contains the term, at least partially: an item holding
+    /// it with the same case must be found; what else matches is the server's.
+    Contains,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -433,7 +514,9 @@ pub struct Retrievable {
     pub path: String,
     /// Pointer to the item in the single response.
     pub single: String,
-    pub limit: usize,
+    /// At most so many items; every item of the list when not given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -463,7 +546,9 @@ pub struct References {
     /// The field of the item referred to that names the listing item back.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub back: Option<String>,
-    pub limit: usize,
+    /// At most so many items; every item of the list when not given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<usize>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

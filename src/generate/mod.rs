@@ -144,6 +144,35 @@ impl<'s> Gen<'s> {
         Some(r.pointer(&self.spec.envelope.list))
     }
 
+    /// How the operation's list is read whole, page by page; None when the
+    /// operation is not paginated.
+    pub fn paging(&self, op: &Operation) -> Option<Paging> {
+        let p = self.spec.pagination.as_ref().filter(|_| op.paginated)?;
+        Some(Paging {
+            items: self.items(op)?,
+            total: p.total_pointer.clone(),
+            total_pages: p.total_pages_pointer.clone(),
+            position_param: p.position_param.clone(),
+            style: p.style,
+            first: u64::from(p.first_page.unwrap_or(0)),
+            size_param: p.size_param.clone(),
+            max_size: p.max_size.map(u64::from),
+            max_size_pointer: p.max_size_pointer.clone(),
+            position_pointer: p.position_pointer.clone(),
+            size_pointer: p.size_pointer.clone(),
+            hal_links: p.hal_links,
+        })
+    }
+
+    /// A step reading the request's whole list where the operation is paginated,
+    /// its one response otherwise.
+    pub fn whole(&self, op: &Operation, request: Request, expect: Vec<Expect>) -> Step {
+        let mut s = Step::new(request);
+        s.expect = expect;
+        s.pages = self.paging(op);
+        s
+    }
+
     /// Pointer to the item of a single response.
     pub fn single(&self, r: &Resource) -> String {
         r.pointer(&self.spec.envelope.single)
@@ -209,7 +238,21 @@ impl<'s> Gen<'s> {
                 continue;
             }
             if let Some(v) = &p.value {
-                query.insert(p.name.clone(), v.clone());
+                // A template (`image-{image_id}`) is filled by the flow that
+                // carries its value, or by a parameter already bound; a request
+                // with a hole in it is never formed.
+                let mut v = v.clone();
+                for x in placeholders(&v) {
+                    if bound.contains(&x) {
+                        continue;
+                    }
+                    let (flow_steps, name) =
+                        self.flow(op, &p.name).or_else(|| self.flow(op, &x))?;
+                    steps.extend(flow_steps);
+                    v = v.replace(&format!("{{{x}}}"), &format!("{{{name}}}"));
+                    bound.push(name);
+                }
+                query.insert(p.name.clone(), v);
             } else if p.required {
                 // A required query parameter filled by a flow from another operation,
                 // or else with the document's own example value.
@@ -326,7 +369,7 @@ impl<'s> Gen<'s> {
 }
 
 /// `{a}` placeholders of a path, in order.
-pub(crate) fn placeholders(path: &str) -> Vec<String> {
+pub fn placeholders(path: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = path;
     while let Some(start) = rest.find('{') {

@@ -2,13 +2,10 @@
 //! every page, past the end, bad values), filters, search and sorting.
 
 use super::{
-    Case, Check, Count, EachContains, EachMatches, Expect, Gen, Ordered, PointerValue, Request,
-    Severity, Step, Walk, first_pointer, placeholders,
+    Case, Check, Count, Expect, Filter, Filtered, Gen, MatchRule, Ordered, PointerValue, Request,
+    Severity, Step, Walk, placeholders,
 };
 use crate::spec::{DocRef, Operation, OperationKind, PageStyle, Pagination, ParamRole};
-
-/// The first item of a page that has a value for the field filtered on.
-const SAMPLE: &str = "*";
 
 pub(super) fn cases(g: &Gen, op: &Operation, out: &mut Vec<Case>) {
     if op.kind != OperationKind::List {
@@ -30,7 +27,7 @@ pub(super) fn cases(g: &Gen, op: &Operation, out: &mut Vec<Case>) {
     if let (Some(p), true) = (&g.spec.pagination, op.paginated) {
         pagination(g, op, p, &items, &base, &case, out);
     }
-    filters(g, op, &items, &base, &case, out);
+    filters(g, op, &base, &case, out);
 }
 
 type Make<'a> = dyn Fn(Check, &str, Severity, &DocRef, String, Vec<Step>) -> Case + 'a;
@@ -141,22 +138,7 @@ fn pagination(
             Severity::Must,
             &p.doc,
             "walking every page yields exactly the total, without duplicates or gaps, in a stable order".into(),
-            vec![step(
-                base.clone(),
-                vec![Expect::Walk(Walk {
-                    items: items.to_string(),
-                    id,
-                    total: p.total_pointer.clone(),
-                    total_pages: p.total_pages_pointer.clone(),
-                    position_param: p.position_param.clone(),
-                    style: p.style,
-                    first: u64::from(p.first_page.unwrap_or(0)),
-                    size_param: p.size_param.clone(),
-                    max_size: p.max_size.map(u64::from),
-                    max_size_pointer: p.max_size_pointer.clone(),
-                    pages: 10,
-                })],
-            )],
+            vec![g.whole(op, base.clone(), vec![Expect::Walk(Walk { id })])],
         ));
     }
 
@@ -223,7 +205,8 @@ fn pagination(
                 Severity::Must,
                 &sort.doc,
                 format!("`{}={value}` orders the items", sort.param),
-                vec![step(
+                vec![g.whole(
+                    op,
                     base.clone().with(&sort.param, value),
                     vec![Expect::Ordered(Ordered {
                         items: items.to_string(),
@@ -236,107 +219,67 @@ fn pagination(
     }
 }
 
-/// Each filter keeps only matching items: the value is taken from an item of the
-/// unfiltered list, so it matches at least that one.
-fn filters(g: &Gen, op: &Operation, items: &str, base: &Request, case: &Make, out: &mut Vec<Case>) {
+/// Values tried for each filter: from so many items, spread over the list.
+const VALUES: usize = 4;
+
+/// Each filter answers exactly the items of the whole list that match it, for
+/// values taken from several items of that list; a comma list is the union of its
+/// values' answers, two filters together the intersection, a search term finds
+/// every item holding it.
+fn filters(g: &Gen, op: &Operation, base: &Request, case: &Make, out: &mut Vec<Case>) {
     let Some(r) = g.resource(op) else { return };
     // A list under a parent filters the same way as the top list; test it there.
     if !placeholders(&op.path).is_empty() {
         return;
     }
-    let capture = |field: &str, index: &str| {
-        let mut s = Step::new(base.clone());
-        s.capture.insert(
-            "value".into(),
-            format!("{items}/{index}{}", first_pointer(field)),
-        );
-        s
+    let id = r.id_field.clone();
+    // The search results' documented order (bip: by internal id).
+    let order = g
+        .spec
+        .pagination
+        .as_ref()
+        .and_then(|p| p.ordered_by.as_ref())
+        .map(|o| o.field.clone());
+    let relation = |filters: Vec<Filter>, rule: MatchRule, list: bool| {
+        let expect = vec![Expect::Filtered(Filtered {
+            id: id.clone(),
+            filters,
+            rule,
+            list,
+            values: VALUES,
+            ordered_by: order.clone().filter(|_| rule == MatchRule::Contains),
+        })];
+        vec![g.whole(op, base.clone(), expect)]
+    };
+    let one = |param: &str, value: &str, fields: Vec<String>| Filter {
+        param: param.to_string(),
+        value: value.to_string(),
+        fields,
     };
     for p in &op.params {
         match p.role {
             Some(ParamRole::Filter) if !p.matches.is_empty() => {
-                let field = &p.matches[0];
-                let mut last = step(
-                    base.clone().with(&p.name, "{value}"),
-                    vec![Expect::EachMatches(EachMatches {
-                        items: items.to_string(),
-                        fields: p.matches.clone(),
-                        values: vec!["{value}".into()],
-                    })],
-                );
-                last.expect.insert(0, Expect::Status(vec![200]));
+                let f = || vec![one(&p.name, "{value}", p.matches.clone())];
                 out.push(case(
                     Check::Filters,
                     &format!("filters/{}", p.name),
                     Severity::Must,
                     &p.doc,
-                    format!("`{}` keeps only the items it matches", p.name),
-                    vec![capture(field, SAMPLE), last],
+                    format!("`{}` answers exactly the items it matches", p.name),
+                    relation(f(), MatchRule::Exact, false),
                 ));
                 if p.list {
-                    let mut first = capture(field, SAMPLE);
-                    first
-                        .capture
-                        .insert("other".into(), format!("{items}/1{}", first_pointer(field)));
-                    let last = step(
-                        base.clone().with(&p.name, "{value},{other}"),
-                        vec![
-                            Expect::Status(vec![200]),
-                            Expect::EachMatches(EachMatches {
-                                items: items.to_string(),
-                                fields: p.matches.clone(),
-                                values: vec!["{value}".into(), "{other}".into()],
-                            }),
-                        ],
-                    );
                     out.push(case(
                         Check::Filters,
                         &format!("filters/{}/union", p.name),
                         Severity::Must,
                         &p.doc,
-                        format!("`{}=a,b` keeps the items matching a or b", p.name),
-                        vec![first, last],
+                        format!("`{}=a,b` answers the items matching a or b", p.name),
+                        relation(f(), MatchRule::Exact, true),
                     ));
                 }
             }
-            Some(ParamRole::Filter) if p.same_as.is_some() => {
-                let Some(other) = p.same_as.as_deref().and_then(|o| g.spec.operation(o)) else {
-                    continue;
-                };
-                let params = placeholders(&other.path);
-                let (Some(resolved), Some(other_items), [param]) =
-                    (g.resolve(other), g.items(other), params.as_slice())
-                else {
-                    continue;
-                };
-                let Some(id) = r.id_field.clone() else {
-                    continue;
-                };
-                let mut s = resolved.steps;
-                let mut last = step(
-                    base.clone().with(&p.name, format!("{{{param}}}")),
-                    vec![
-                        Expect::Status(vec![200]),
-                        Expect::SameItems(super::SameItems {
-                            items: items.to_string(),
-                            id,
-                            path: other.path.clone(),
-                            other_items,
-                        }),
-                    ],
-                );
-                last.request.query.extend(resolved.query);
-                s.push(last);
-                out.push(Case {
-                    id: g.id(op, &format!("filters/{}", p.name)),
-                    check: Check::Filters,
-                    severity: Severity::Must,
-                    doc: p.doc.clone(),
-                    title: format!("`{}` keeps the items `{}` lists", p.name, other.id),
-                    writes: false,
-                    steps: s,
-                });
-            }
+            Some(ParamRole::Filter) if p.same_as.is_some() => same_as(g, op, r, p, base, out),
             Some(ParamRole::Search) => {
                 let fields: Vec<String> = r
                     .fields
@@ -344,27 +287,20 @@ fn filters(g: &Gen, op: &Operation, items: &str, base: &Request, case: &Make, ou
                     .filter(|f| f.filterable && f.ty.kind == crate::spec::Kind::String)
                     .map(|f| f.path.clone())
                     .collect();
-                let Some(field) = fields.first() else {
+                if fields.is_empty() {
                     continue;
-                };
-                let last = step(
-                    base.clone().with(&p.name, "{value}"),
-                    vec![
-                        Expect::Status(vec![200]),
-                        Expect::EachContains(EachContains {
-                            items: items.to_string(),
-                            fields: fields.clone(),
-                            term: "{value}".into(),
-                        }),
-                    ],
-                );
+                }
                 out.push(case(
                     Check::Filters,
                     &format!("filters/{}", p.name),
                     Severity::Must,
                     &p.doc,
-                    format!("`{}` keeps the items containing the term", p.name),
-                    vec![capture(field, SAMPLE), last],
+                    format!("`{}` finds the items containing the term", p.name),
+                    relation(
+                        vec![one(&p.name, "{value}", fields)],
+                        MatchRule::Contains,
+                        false,
+                    ),
                 ));
             }
             _ => {}
@@ -372,6 +308,16 @@ fn filters(g: &Gen, op: &Operation, items: &str, base: &Request, case: &Make, ou
     }
     // Filters the spec's template derives from fields marked filterable.
     let Some(f) = &g.spec.filtering else { return };
+    let param = |x: &crate::spec::Field| {
+        f.field_param
+            .replace("{name}", &r.name)
+            .replace("{field}", &x.path)
+    };
+    // The value template keeps its `{value}`, filled with each value tried.
+    let template = |x: &crate::spec::Field| {
+        let value = f.field_value.replace("{field}", &x.path);
+        one(&param(x), &value, vec![x.path.clone()])
+    };
     for field in r
         .fields
         .iter()
@@ -384,33 +330,19 @@ fn filters(g: &Gen, op: &Operation, items: &str, base: &Request, case: &Make, ou
         if !scalar {
             continue;
         }
-        let name = f
-            .field_param
-            .replace("{name}", &r.name)
-            .replace("{field}", &field.path);
-        // The value template keeps its `{value}`, filled from the capture.
-        let value = f.field_value.replace("{field}", &field.path);
-        let last = step(
-            base.clone().with(&name, value),
-            vec![
-                Expect::Status(vec![200]),
-                Expect::EachMatches(EachMatches {
-                    items: items.to_string(),
-                    fields: vec![field.path.clone()],
-                    values: vec!["{value}".into()],
-                }),
-            ],
-        );
         out.push(case(
             Check::Filters,
             &format!("filters/{}", field.path),
             Severity::Must,
             &field.doc,
-            format!("filtering on `{}` keeps only matching items", field.path),
-            vec![capture(&field.path, SAMPLE), last],
+            format!(
+                "filtering on `{}` answers exactly the matching items",
+                field.path
+            ),
+            relation(vec![template(field)], MatchRule::Exact, false),
         ));
     }
-    // Two filters together keep only items matching both: values from one item.
+    // Two filters together answer the items matching both.
     if !f.field_param.contains("{field}") {
         return;
     }
@@ -422,48 +354,65 @@ fn filters(g: &Gen, op: &Operation, items: &str, base: &Request, case: &Make, ou
         .take(2)
         .collect();
     let [a, b] = two.as_slice() else { return };
-    let mut first = Step::new(base.clone());
-    first
-        .capture
-        .insert("a".into(), format!("{items}/0{}", first_pointer(&a.path)));
-    first
-        .capture
-        .insert("b".into(), format!("{items}/0{}", first_pointer(&b.path)));
-    let name = |x: &crate::spec::Field| {
-        f.field_param
-            .replace("{name}", &r.name)
-            .replace("{field}", &x.path)
-    };
-    let request = base
-        .clone()
-        .with(&name(a), f.field_value.replace("{value}", "{a}"))
-        .with(&name(b), f.field_value.replace("{value}", "{b}"));
-    let matching = |x: &crate::spec::Field, v: &str| {
-        Expect::EachMatches(EachMatches {
-            items: items.to_string(),
-            fields: vec![x.path.clone()],
-            values: vec![v.into()],
-        })
-    };
     out.push(case(
         Check::Filters,
         &format!("filters/{}+{}", a.path, b.path),
         Severity::Must,
         &f.doc,
         format!(
-            "filtering on `{}` and `{}` keeps items matching both",
+            "filtering on `{}` and `{}` answers the items matching both",
             a.path, b.path
         ),
-        vec![
-            first,
-            step(
-                request,
-                vec![
-                    Expect::Status(vec![200]),
-                    matching(a, "{a}"),
-                    matching(b, "{b}"),
-                ],
-            ),
-        ],
+        relation(vec![template(a), template(b)], MatchRule::Exact, false),
     ));
+}
+
+/// A filter on a relation the items do not carry answers what the related
+/// operation lists (OMERO: `?project=ID` against `/projects/{id}/datasets/`).
+fn same_as(
+    g: &Gen,
+    op: &Operation,
+    r: &crate::spec::Resource,
+    p: &crate::spec::Param,
+    base: &Request,
+    out: &mut Vec<Case>,
+) {
+    let Some(other) = p.same_as.as_deref().and_then(|o| g.spec.operation(o)) else {
+        return;
+    };
+    let params = placeholders(&other.path);
+    let (Some(resolved), Some(other_items), [param]) =
+        (g.resolve(other), g.items(other), params.as_slice())
+    else {
+        return;
+    };
+    let Some(id) = r.id_field.clone() else {
+        return;
+    };
+    let Some(items) = g.items(op) else { return };
+    let mut s = resolved.steps;
+    let mut last = g.whole(
+        op,
+        base.clone().with(&p.name, format!("{{{param}}}")),
+        vec![
+            Expect::Status(vec![200]),
+            Expect::SameItems(super::SameItems {
+                items,
+                id,
+                path: other.path.clone(),
+                other_items,
+            }),
+        ],
+    );
+    last.request.query.extend(resolved.query);
+    s.push(last);
+    out.push(Case {
+        id: g.id(op, &format!("filters/{}", p.name)),
+        check: Check::Filters,
+        severity: Severity::Must,
+        doc: p.doc.clone(),
+        title: format!("`{}` keeps the items `{}` lists", p.name, other.id),
+        writes: false,
+        steps: s,
+    });
 }

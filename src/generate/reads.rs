@@ -57,17 +57,24 @@ pub(super) fn cases(g: &Gen, op: &Operation, out: &mut Vec<Case>) {
         );
     }
 
-    // Content type: as the response states it, or the API's JSON type.
+    // Content type: as the response states it; else the API's JSON type where
+    // the document reads the answer as data (an item, a list, fields it names);
+    // else nothing: a download or a page for a browser is not JSON by default.
     let stated = ok
         .iter()
         .find_map(|r| Some((r.content_type.clone()?, &r.doc)));
+    let read_as_data = op.resource.is_some()
+        || !op.response_fields.is_empty()
+        || op.items_pointer.is_some()
+        || matches!(op.kind, OperationKind::List | OperationKind::Get);
     let (content_type, severity, doc) = match stated {
         Some((ct, doc)) => (ct, Severity::Must, doc),
-        None => (
+        None if read_as_data => (
             spec.representation.content_type.clone(),
             Severity::Should,
             &op.doc,
         ),
+        None => return,
     };
     let json = content_type.contains("json");
     push(
@@ -187,29 +194,30 @@ fn references(g: &Gen, op: &Operation, out: &mut Vec<Case>) {
         let Some((target, many)) = g.spec.reference_target(f) else {
             continue;
         };
-        let get = g.spec.operations.iter().find(|o| {
-            o.kind == OperationKind::Get && o.resource.as_deref() == Some(target.name.as_str())
-        });
-        let Some(get) = get else { continue };
+        let Some(get) = g.spec.operation_of(&target.name, OperationKind::Get) else {
+            continue;
+        };
         let params = placeholders(&get.path);
         let [only] = params.as_slice() else { continue };
         let back_name = format!("{}_id", r.name);
         let back = (many && target.field(&back_name).is_some()).then_some(back_name);
         let mut s = steps.clone();
-        let mut step = Step::new(Request {
-            query: query.clone(),
-            ..Request::get(&path)
-        });
-        step.expect = vec![Expect::ReferencesResolve(super::References {
-            items: items.clone(),
-            id: id.to_string(),
-            field: f.path.clone(),
-            path: get.path.replace(&format!("{{{only}}}"), "{.ref}"),
-            single: g.single(target),
-            back: back.clone(),
-            limit: 5,
-        })];
-        s.push(step);
+        s.push(g.whole(
+            op,
+            Request {
+                query: query.clone(),
+                ..Request::get(&path)
+            },
+            vec![Expect::ReferencesResolve(super::References {
+                items: items.clone(),
+                id: id.to_string(),
+                field: f.path.clone(),
+                path: get.path.replace(&format!("{{{only}}}"), "{.ref}"),
+                single: g.single(target),
+                back: back.clone(),
+                limit: None,
+            })],
+        ));
         out.push(Case {
             id: g.id(op, &format!("references/{}", f.path)),
             check: Check::References,
@@ -233,11 +241,9 @@ fn references(g: &Gen, op: &Operation, out: &mut Vec<Case>) {
 fn identity(g: &Gen, op: &Operation, out: &mut Vec<Case>) {
     let Some(r) = g.resource(op) else { return };
     let id = r.id_field.as_deref().unwrap_or("id");
-    let get =
-        g.spec.operations.iter().find(|o| {
-            o.kind == OperationKind::Get && o.resource.as_deref() == Some(r.name.as_str())
-        });
-    let Some(get) = get else { return };
+    let Some(get) = g.spec.operation_of(&r.name, OperationKind::Get) else {
+        return;
+    };
     let Some(last) = placeholders(&get.path).pop() else {
         return;
     };
@@ -252,18 +258,20 @@ fn identity(g: &Gen, op: &Operation, out: &mut Vec<Case>) {
             else {
                 return;
             };
-            let mut step = Step::new(Request {
-                query,
-                ..Request::get(&path)
-            });
-            step.expect = vec![Expect::Retrievable(super::Retrievable {
-                items,
-                id: id.to_string(),
-                path: get.path.replace(&format!("{{{last}}}"), "{.id}"),
-                single: g.single(r),
-                limit: 5,
-            })];
-            s.push(step);
+            s.push(g.whole(
+                op,
+                Request {
+                    query,
+                    ..Request::get(&path)
+                },
+                vec![Expect::Retrievable(super::Retrievable {
+                    items,
+                    id: id.to_string(),
+                    path: get.path.replace(&format!("{{{last}}}"), "{.id}"),
+                    single: g.single(r),
+                    limit: None,
+                })],
+            ));
             out.push(Case {
                 id: g.id(op, "identity/retrievable"),
                 check: Check::Identity,

@@ -7,6 +7,7 @@
 //! generated ones, the same for the same seed.
 
 mod auth;
+mod blind;
 mod content;
 mod data;
 mod faults;
@@ -24,6 +25,7 @@ use std::sync::{Arc, Mutex};
 use crate::error::{Error, Result};
 use crate::spec::{Auth, Spec};
 
+pub use blind::{Blind, FaultName};
 pub use faults::Fault;
 
 /// The credentials a mock accepts unless configured otherwise. They guard nothing
@@ -47,6 +49,9 @@ pub struct Config {
     pub token_lifetime: Option<std::time::Duration>,
     /// Ways to break the contract, for showing that checks catch them.
     pub faults: Vec<Fault>,
+    /// Faults written blind from the documents; each breaks only the mock of its
+    /// own API and changes nothing in the others.
+    pub blind: Vec<Blind>,
     /// How long published items stay revocable; the spec's when not given.
     pub revocable: Option<std::time::Duration>,
 }
@@ -62,6 +67,7 @@ impl Default for Config {
             password: PASSWORD.into(),
             token_lifetime: None,
             faults: Vec::new(),
+            blind: Vec::new(),
             revocable: None,
         }
     }
@@ -103,6 +109,12 @@ impl Drop for Running {
 
 /// Starts serving `spec` on the configured address, in the current tokio runtime.
 pub async fn start(spec: Spec, config: &Config) -> Result<Running> {
+    let mut blind: Vec<Blind> = Vec::new();
+    for b in config.blind.iter().filter(|b| b.api() == spec.name) {
+        if !blind.contains(b) {
+            blind.push(*b);
+        }
+    }
     let tables = table::tables(&spec, config.records, config.seed);
     let lifetime = config.token_lifetime.unwrap_or_else(|| match &spec.auth {
         Auth::BearerSignin {
@@ -132,9 +144,18 @@ pub async fn start(spec: Spec, config: &Config) -> Result<Running> {
         histories: Mutex::new(Default::default()),
         revocable,
     });
-    let app = axum::Router::new()
-        .fallback(serve::handle)
-        .with_state(state);
+    let app = if blind.is_empty() {
+        axum::Router::new()
+            .fallback(serve::handle)
+            .with_state(state)
+    } else {
+        let creds = blind::Creds {
+            api_key: config.api_key.clone(),
+            username: config.username.clone(),
+            password: config.password.clone(),
+        };
+        blind::router(state, blind, creds)
+    };
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|e| Error::Usage(format!("cannot listen on {}: {e}", config.addr)))?;

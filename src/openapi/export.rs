@@ -94,11 +94,7 @@ fn resources_by_reference(spec: &Spec, named: &mut Vec<schema::Named>) {
             let wrapped = schema::wrap(&[(single, item.clone())]);
             named.push(schema::top(spec, &format!("{}.single", r.name), r, wrapped));
         }
-        let list = spec
-            .operations
-            .iter()
-            .find(|o| o.kind == OperationKind::List && o.resource.as_deref() == Some(&r.name));
-        if let Some(list) = list {
+        if let Some(list) = spec.operation_of(&r.name, OperationKind::List) {
             let s = schema::list_schema(spec, r, list, item);
             named.push(schema::top(spec, &list_name, r, s));
         }

@@ -50,6 +50,15 @@ pub(super) async fn run_case(ctx: Arc<Ctx>, case: Arc<Case>) -> CaseResult {
         Outcome::Skipped(ctx.session.missing().to_string())
     } else {
         let mut vars = Vars::new();
+        // What makes this case's unique values its own: the run's marker and a
+        // number no other case of the run has.
+        let n = ctx
+            .cases_started
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        vars.insert(
+            "unique".into(),
+            Value::String(format!("{}-{n}", ctx.marker)),
+        );
         let mut created: Vec<Outgoing> = Vec::new();
         let mut result = Ok(());
         for (i, step) in case.steps.iter().enumerate() {
@@ -98,10 +107,12 @@ async fn run_step(
     } else {
         line.clone()
     };
-    let resp = ctx
-        .send(&out, step.request.credentials)
-        .await
-        .map_err(|e| Stop::Fail(vec![Problem::msg(format!("{label}: {e}"))]))?;
+    let resp = if step.as_found {
+        ctx.send_as_found(&out, step.request.credentials).await
+    } else {
+        ctx.send(&out, step.request.credentials).await
+    }
+    .map_err(|e| Stop::Fail(vec![Problem::msg(format!("{label}: {e}"))]))?;
     let mut problems = Vec::new();
     if let Some(c) = &step.cleanup
         && (200..300).contains(&resp.status)
@@ -155,10 +166,77 @@ async fn run_step(
         validators: &ctx.validators,
         spec: &ctx.spec,
     };
-    for e in &step.expect {
-        let e = fill_expect(e, vars);
-        problems.extend(checker.check(&e, resp_for_checks));
-        problems.extend(super::probe::probe(ctx, &e, resp_for_checks, &out, vars).await);
+    let ok = (200..300).contains(&resp.status) && resp.json.is_ok();
+    // The walk's rules are on pages; every other rule only needs the items.
+    let purpose = if step.expect.iter().any(|e| matches!(e, Expect::Walk(_))) {
+        super::collection::Purpose::Pages
+    } else if step
+        .expect
+        .iter()
+        .any(|e| matches!(e, Expect::SameItems(_)))
+    {
+        super::collection::Purpose::Split
+    } else {
+        super::collection::Purpose::Items
+    };
+    let mode = step.request.credentials;
+    let whole = match &step.pages {
+        Some(p) if ok => Some(super::collection::read(ctx, &out, p, mode, purpose).await),
+        _ => None,
+    };
+    let mut stopped = None;
+    match (&whole, &step.pages) {
+        (Some(Ok(c)), Some(p)) => {
+            let merged = c.merged(p);
+            for e in &step.expect {
+                let e = fill_expect(e, vars);
+                if let Some(why) = &c.stopped
+                    && matches!(e, Expect::Walk(_) | Expect::Filtered(_))
+                {
+                    stopped = Some(why.clone());
+                }
+                let found = match (&e, &merged) {
+                    (Expect::Walk(w), _) => super::walk::check(ctx, w, p, c, &out).await,
+                    (Expect::Filtered(f), _) => {
+                        super::filtered::check(ctx, f, p, c, &out, step.request.credentials).await
+                    }
+                    (e, _) if on_every_page(e) => every_page(&checker, e, resp_for_checks, c),
+                    (e, Some(m)) if on_items(e) => {
+                        let mut found = checker.check(e, m);
+                        found.extend(super::probe::probe(ctx, e, m, vars, Some(p)).await);
+                        found
+                    }
+                    (_, None) => vec![Problem::msg(format!(
+                        "no array of items at {} to read whole",
+                        p.items
+                    ))],
+                    (e, Some(_)) => checker.check(e, resp_for_checks),
+                };
+                problems.extend(found);
+            }
+        }
+        (Some(Err(e)), _) => {
+            let needs = step.expect.iter().any(|e| on_items(e) || on_every_page(e));
+            if needs {
+                problems.push(e.clone());
+            }
+            for e in step.expect.iter().filter(|e| !on_items(e)) {
+                problems.extend(checker.check(&fill_expect(e, vars), resp_for_checks));
+            }
+        }
+        _ => {
+            for e in &step.expect {
+                let e = fill_expect(e, vars);
+                if step.pages.is_none() && matches!(e, Expect::Walk(_) | Expect::Filtered(_)) {
+                    problems.push(Problem::msg(
+                        "a walk or filter relation needs the step's `pages`",
+                    ));
+                    continue;
+                }
+                problems.extend(checker.check(&e, resp_for_checks));
+                problems.extend(super::probe::probe(ctx, &e, resp_for_checks, vars, None).await);
+            }
+        }
     }
     // A step that only prepares (no expectations) must succeed for the case to
     // mean anything.
@@ -174,6 +252,11 @@ async fn run_step(
         }
         return Err(Stop::Fail(problems));
     }
+    if let Some(why) = stopped {
+        return Err(Stop::Skip(format!(
+            "{why}: the totals and what lies past it are not checked"
+        )));
+    }
     for (name, pointer) in &step.capture {
         match resp.json.as_ref().ok().and_then(|b| find(b, pointer)) {
             Some(v) if !v.is_null() => {
@@ -187,6 +270,70 @@ async fn run_step(
         }
     }
     Ok(())
+}
+
+/// Expectations on the response itself, which every page of a list read whole
+/// must meet.
+fn on_every_page(e: &Expect) -> bool {
+    matches!(
+        e,
+        Expect::Status(_)
+            | Expect::NoServerError
+            | Expect::ContentType(_)
+            | Expect::Schema(_)
+            | Expect::Header(_)
+    )
+}
+
+/// Expectations on a list's items, which hold over every item of a list read
+/// whole.
+fn on_items(e: &Expect) -> bool {
+    matches!(
+        e,
+        Expect::EachMatches(_)
+            | Expect::EachContains(_)
+            | Expect::Ordered(_)
+            | Expect::Retrievable(_)
+            | Expect::ReferencesResolve(_)
+            | Expect::NoNulls(_)
+            | Expect::LinksResolve(_)
+            | Expect::SameItems(_)
+            | Expect::Walk(_)
+            | Expect::Filtered(_)
+    )
+}
+
+/// An expectation on the response checked on the first answer and on every page
+/// of the walk; a page's problems name it, and one problem repeated on many pages
+/// is told once with their number.
+fn every_page(
+    checker: &Checker,
+    e: &Expect,
+    first: &Response,
+    c: &super::collection::Collection,
+) -> Vec<Problem> {
+    let mut problems = checker.check(e, first);
+    let mut pages = 0;
+    for (k, page) in c.pages.iter().enumerate() {
+        let found = checker.check(e, &page.resp);
+        if found.is_empty() {
+            continue;
+        }
+        pages += 1;
+        if pages == 1 {
+            problems.extend(found.into_iter().map(|mut p| {
+                p.message = format!("page {} ({}): {}", k + 1, page.line, p.message);
+                p
+            }));
+        }
+    }
+    if pages > 1 {
+        problems.push(Problem::msg(format!(
+            "and so on {} more pages of the walk",
+            pages - 1
+        )));
+    }
+    problems
 }
 
 /// Keeps what a read-only case was answered, for snapshots: one response per
@@ -258,8 +405,31 @@ async fn cleanup(ctx: &Ctx, undo: &[Outgoing]) -> Vec<(String, String)> {
     failed
 }
 
+/// The first `{name}` of a request's path, query or headers that nothing fills:
+/// such a request is never sent with the hole in it.
+fn unfilled(ctx: &Ctx, req: &Request, vars: &Vars) -> Option<String> {
+    let texts = std::iter::once(req.path.as_str())
+        .chain(req.query.values().map(String::as_str))
+        .chain(req.headers.values().map(String::as_str));
+    texts
+        .flat_map(crate::generate::placeholders)
+        .filter(|n| {
+            !n.is_empty()
+                && n.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+        })
+        .find(|n| !vars.contains_key(n) && ctx.session.placeholder(n).is_none())
+}
+
 /// The request as sent: placeholders filled, credentials attached.
 pub(super) fn outgoing(ctx: &Ctx, req: &Request, vars: &Vars) -> Result<Outgoing, Stop> {
+    if let Some(name) = unfilled(ctx, req, vars) {
+        return Err(Stop::Skip(format!(
+            "nothing gives `{{{name}}}` a value for {} {}; not sent with the hole in it",
+            req.method.as_str(),
+            req.path
+        )));
+    }
     // A path that is itself a captured value (IDR's `{thumb_url}`) is taken as
     // the server wrote it; its origin must still be the one the user named.
     let whole =
@@ -428,6 +598,24 @@ fn fill_expect(e: &Expect, vars: &Vars) -> Expect {
 }
 
 impl Ctx {
+    /// Sends a GET, answered from what the read-only phase got where it asked
+    /// the same: the deployment as found, before the run wrote anything.
+    pub(super) async fn send_as_found(
+        &self,
+        out: &Outgoing,
+        mode: Credentials,
+    ) -> Result<Arc<Response>, String> {
+        let key = (out.url.to_string(), mode);
+        let found = {
+            let cache = self.cache.lock().expect("the cache lock is never poisoned");
+            cache.get(&key).and_then(|cell| cell.get().cloned())
+        };
+        match found {
+            Some(Ok(r)) if out.method == Method::Get => Ok(r),
+            _ => self.send(out, mode).await,
+        }
+    }
+
     /// Sends, sharing identical reads of the read-only phase: a GET whose answer
     /// several cases check is asked once.
     pub(super) async fn send(

@@ -7,11 +7,14 @@
 //! (with the reason). Results stream out as events for reporters; no secret the
 //! session holds survives into a result.
 
+mod collection;
 mod exec;
 mod expect;
+mod filtered;
 pub mod http;
 mod probe;
 pub mod session;
+mod walk;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -43,7 +46,13 @@ pub struct Config {
     pub max_body: usize,
     /// Record the responses of read-only cases, or compare them with records.
     pub snapshots: Option<crate::snapshot::Mode>,
+    /// Most pages one walk of a list reads.
+    pub walk_budget: u64,
 }
+
+/// Most pages one walk of a list reads unless told otherwise: at the largest
+/// page sizes APIs serve, a hundred thousand items or more.
+pub const WALK_BUDGET: u64 = 1000;
 
 impl Default for Config {
     fn default() -> Self {
@@ -58,6 +67,7 @@ impl Default for Config {
             allow_writes: false,
             max_body: 32 << 20,
             snapshots: None,
+            walk_budget: WALK_BUDGET,
         }
     }
 }
@@ -239,6 +249,25 @@ pub(crate) struct Ctx {
     writing: AtomicBool,
     /// Responses of read-only cases by request, when snapshots are wanted.
     pub recorded: Option<std::sync::Mutex<BTreeMap<String, crate::snapshot::Recorded>>>,
+    /// Most pages one walk reads.
+    pub walk_budget: u64,
+    /// The run's own marker (`assay-…`), in every value it makes unique, so
+    /// that what an interrupted run left behind can be found.
+    pub marker: String,
+    pub cases_started: std::sync::atomic::AtomicU64,
+    /// Lists read whole, by request, credentials and paging.
+    #[allow(clippy::type_complexity)]
+    pub walks: std::sync::Mutex<
+        HashMap<
+            (
+                String,
+                Credentials,
+                crate::generate::Paging,
+                collection::Purpose,
+            ),
+            Arc<tokio::sync::OnceCell<Result<Arc<collection::Collection>, Problem>>>,
+        >,
+    >,
     #[allow(clippy::type_complexity)]
     cache: std::sync::Mutex<
         HashMap<
@@ -249,9 +278,18 @@ pub(crate) struct Ctx {
 }
 
 impl Ctx {
-    fn allow_writes_now(&self) -> bool {
+    pub(crate) fn allow_writes_now(&self) -> bool {
         self.writing.load(Ordering::Relaxed)
     }
+}
+
+/// A marker no other run shares: the time and process, in a few characters.
+fn marker() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    let mixed = nanos ^ (u64::from(std::process::id()) << 40);
+    format!("assay-{:08x}", mixed & 0xffff_ffff)
 }
 
 /// The cases a run selects: by filter, then by partition.
@@ -322,6 +360,10 @@ impl Runner {
                 allow_writes: config.allow_writes,
                 writing: AtomicBool::new(false),
                 recorded: config.snapshots.as_ref().map(|_| Default::default()),
+                walk_budget: config.walk_budget,
+                marker: marker(),
+                cases_started: Default::default(),
+                walks: Default::default(),
                 cache: Default::default(),
             }),
         })

@@ -1,39 +1,27 @@
-//! Expectations that need more requests than the step's own: the walk over every
-//! page, retrieving listed items by id, and following links. Each is bounded: a
-//! walk stops at the total (plus two pages), a probe visits at most `limit` items.
-
-use std::collections::HashMap;
+//! Expectations that need more requests than the step's own: retrieving listed
+//! items by id, resolving their references, comparing a filter with a related
+//! list, and following links. On a list read whole they visit every item (or
+//! `limit`), each distinct request sent once.
 
 use serde_json::Value;
 
 use super::Ctx;
 use super::Problem;
 use super::exec::{Vars, fill};
-use super::expect::{clip, json_diff, loose_eq, text, values_at};
+use super::expect::{clip, json_diff, text, values_at};
 use super::http::{Outgoing, Response};
-use crate::generate::{Credentials, Expect, Links, Retrievable, Walk};
-use crate::spec::PageStyle;
-
-/// Most pages a walk reads, whatever the total says.
-const MAX_PAGES: u64 = 20_000;
-
-/// Largest total for which a short walk is read a second time to name the ids.
-const SECOND_READING: u64 = 10_000;
-
-/// Largest page a walk asks for where nothing else bounds it.
-const MAX_SIZE: u64 = 500;
+use crate::generate::{Credentials, Expect, Links, Retrievable};
 
 pub(super) async fn probe(
     ctx: &Ctx,
     e: &Expect,
     resp: &Response,
-    out: &Outgoing,
     vars: &Vars,
+    pages: Option<&crate::generate::Paging>,
 ) -> Vec<Problem> {
     let Ok(body) = &resp.json else {
         return match e {
-            Expect::Walk(_)
-            | Expect::Retrievable(_)
+            Expect::Retrievable(_)
             | Expect::LinksResolve(_)
             | Expect::ReferencesResolve(_)
             | Expect::SameItems(_) => {
@@ -46,257 +34,12 @@ pub(super) async fn probe(
         };
     };
     match e {
-        Expect::Walk(w) => walk(ctx, w, body, out).await,
         Expect::Retrievable(r) => retrievable(ctx, r, body, vars).await,
         Expect::LinksResolve(l) => links(ctx, l, body).await,
         Expect::ReferencesResolve(r) => references(ctx, r, body, vars).await,
-        Expect::SameItems(s) => same_items(ctx, s, body, vars).await,
+        Expect::SameItems(s) => same_items(ctx, s, body, vars, pages).await,
         _ => vec![],
     }
-}
-
-async fn page(ctx: &Ctx, out: &Outgoing, w: &Walk, size: u64, k: u64) -> Result<Response, String> {
-    let position = match w.style {
-        PageStyle::Page => w.first + k,
-        PageStyle::Offset => k * size,
-    };
-    let mut req = out.clone();
-    let kept: Vec<(String, String)> = req
-        .url
-        .query_pairs()
-        .filter(|(n, _)| *n != w.position_param && *n != w.size_param)
-        .map(|(a, b)| (a.into_owned(), b.into_owned()))
-        .collect();
-    req.url.set_query(None);
-    {
-        let mut q = req.url.query_pairs_mut();
-        for (a, b) in &kept {
-            q.append_pair(a, b);
-        }
-        q.append_pair(&w.position_param, &position.to_string());
-        q.append_pair(&w.size_param, &size.to_string());
-    }
-    // Never from the cache: an unstable server must be caught answering differently.
-    let r = ctx
-        .http
-        .send(&req)
-        .await
-        .map_err(|e| format!("{}: {e}", req.line()))?;
-    if r.status != 200 {
-        return Err(format!(
-            "{} answered {}: {}",
-            req.line(),
-            r.status,
-            r.excerpt(200)
-        ));
-    }
-    Ok(r)
-}
-
-async fn walk(ctx: &Ctx, w: &Walk, first: &Value, out: &Outgoing) -> Vec<Problem> {
-    let Some(total) = first.pointer(&w.total).and_then(Value::as_u64) else {
-        return vec![Problem::msg(format!("no total count at {}", w.total))];
-    };
-    // About `pages` pages, never larger than the documented maximum, the maximum
-    // the server states, or a size any server serves.
-    let stated = w
-        .max_size_pointer
-        .as_deref()
-        .and_then(|p| first.pointer(p))
-        .and_then(Value::as_u64);
-    let cap = [w.max_size, stated, Some(MAX_SIZE)]
-        .into_iter()
-        .flatten()
-        .filter(|m| *m > 0)
-        .min()
-        .unwrap_or(MAX_SIZE);
-    let size = total.div_ceil(w.pages.max(1)).clamp(1, cap);
-    let needed = total.div_ceil(size);
-    // Past the budget, the walk reads what it may and checks what it read.
-    let partial = needed > MAX_PAGES;
-    let pages = needed.min(MAX_PAGES);
-    let mut seen: HashMap<String, u64> = HashMap::new();
-    let mut duplicates: Vec<String> = Vec::new();
-    let mut count = 0u64;
-    let mut first_ids: Vec<String> = Vec::new();
-    let mut problems = Vec::new();
-    // Two pages past the last, to see that the end is the end.
-    for k in 0..pages + 2 {
-        let r = match page(ctx, out, w, size, k).await {
-            Ok(r) => r,
-            Err(e) => return vec![Problem::msg(format!("page {}: {e}", k + 1))],
-        };
-        let Ok(body) = &r.json else {
-            return vec![Problem::with_body(format!("page {}: not JSON", k + 1), &r)];
-        };
-        // A HAL page without items leaves `_embedded` out: an empty page.
-        let empty = Vec::new();
-        let items = match body.pointer(&w.items) {
-            Some(Value::Array(items)) => items,
-            None if body.pointer(&w.total).is_some() => &empty,
-            _ => {
-                return vec![Problem::msg(format!(
-                    "page {}: no array of items at {}",
-                    k + 1,
-                    w.items
-                ))];
-            }
-        };
-        if k >= pages {
-            if partial {
-                break;
-            }
-            if !items.is_empty() {
-                problems.push(Problem::msg(format!(
-                    "page {} lies past the {total} items the total states, yet holds {} items",
-                    k + 1,
-                    items.len()
-                )));
-            }
-            continue;
-        }
-        if items.is_empty() {
-            break;
-        }
-        for item in items {
-            let id = values_at(item, &w.id)
-                .first()
-                .map_or("(no id)".into(), |v| text(v));
-            if k == 0 {
-                first_ids.push(id.clone());
-            }
-            count += 1;
-            if let Some(p) = seen.insert(id.clone(), k + 1) {
-                duplicates.push(format!("{id} (pages {p} and {})", k + 1));
-            }
-        }
-    }
-    if let Some(ptr) = &w.total_pages {
-        match first.pointer(ptr).and_then(Value::as_u64) {
-            Some(n) => {
-                // The first response was read at its own size; recount for it.
-                let asked = first
-                    .pointer(&w.items)
-                    .and_then(Value::as_array)
-                    .map_or(0, |a| a.len() as u64);
-                let size_then = asked.max(1);
-                let want = if asked == 0 {
-                    0
-                } else {
-                    total.div_ceil(size_then)
-                };
-                if asked > 0 && asked < total && n != want {
-                    problems.push(Problem::msg(format!(
-                        "{ptr} says {n} pages, but {total} items at {size_then} a page make {want}"
-                    )));
-                }
-            }
-            None => problems.push(Problem::msg(format!("no number of pages at {ptr}"))),
-        }
-    }
-    if count != total && !partial {
-        let mut p = Problem::msg(format!(
-            "walking {pages} pages of {size} gave {count} items, the total says {total}"
-        ));
-        // Which ids: a second reading at another page size shows what one of the
-        // two readings misses, and on which page the other found it.
-        let other = if size == cap { (size / 2).max(1) } else { cap };
-        if total <= SECOND_READING && other != size {
-            let pages2 = total.div_ceil(other) + 1;
-            let mut again: Vec<(String, u64)> = Vec::new();
-            for k in 0..pages2 {
-                let Ok(r) = page(ctx, out, w, other, k).await else {
-                    break;
-                };
-                let items = r
-                    .json
-                    .as_ref()
-                    .ok()
-                    .and_then(|b| b.pointer(&w.items))
-                    .and_then(Value::as_array)
-                    .cloned()
-                    .unwrap_or_default();
-                if items.is_empty() {
-                    break;
-                }
-                for i in &items {
-                    let id = values_at(i, &w.id)
-                        .first()
-                        .map_or("(no id)".into(), |v| text(v));
-                    again.push((id, k + 1));
-                }
-            }
-            let missed: Vec<String> = again
-                .iter()
-                .filter(|(id, _)| !seen.contains_key(id))
-                .map(|(id, k)| format!("{id} (page {k} at {other} a page)"))
-                .collect();
-            let theirs: std::collections::HashSet<&String> =
-                again.iter().map(|(id, _)| id).collect();
-            let extra: Vec<String> = seen
-                .iter()
-                .filter(|(id, _)| !theirs.contains(id))
-                .map(|(id, k)| format!("{id} (page {k} at {size} a page)"))
-                .collect();
-            let mut lines = Vec::new();
-            if !missed.is_empty() {
-                lines.push(format!("missing from the walk: {}", shown(&missed)));
-            }
-            if !extra.is_empty() {
-                lines.push(format!(
-                    "missing from a reading at {other} a page: {}",
-                    shown(&extra)
-                ));
-            }
-            if !lines.is_empty() {
-                p.diff = Some(lines.join("\n"));
-            }
-        }
-        problems.push(p);
-    }
-    if !duplicates.is_empty() {
-        problems.push(Problem::msg(format!(
-            "{} items appear on two pages: {}",
-            duplicates.len(),
-            duplicates
-                .iter()
-                .take(5)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", ")
-        )));
-    }
-    // A second reading of the first page must agree with the first.
-    if total > 0 {
-        match page(ctx, out, w, size, 0).await {
-            Ok(r) => {
-                let again: Vec<String> = r
-                    .json
-                    .as_ref()
-                    .ok()
-                    .and_then(|b| b.pointer(&w.items))
-                    .and_then(Value::as_array)
-                    .map(|a| {
-                        a.iter()
-                            .map(|i| {
-                                values_at(i, &w.id)
-                                    .first()
-                                    .map_or("(no id)".into(), |v| text(v))
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                if again != first_ids {
-                    problems.push(Problem {
-                        message: "the first page came back in another order when read again".into(),
-                        diff: Some(json_diff(&Value::from(first_ids), &Value::from(again))),
-                    });
-                }
-            }
-            Err(e) => problems.push(Problem::msg(format!("page 1 again: {e}"))),
-        }
-    }
-    problems
 }
 
 async fn retrievable(ctx: &Ctx, r: &Retrievable, body: &Value, vars: &Vars) -> Vec<Problem> {
@@ -304,7 +47,7 @@ async fn retrievable(ctx: &Ctx, r: &Retrievable, body: &Value, vars: &Vars) -> V
         return vec![Problem::msg(format!("no array of items at {}", r.items))];
     };
     let mut problems = Vec::new();
-    for (i, item) in items.iter().take(r.limit).enumerate() {
+    for (i, item) in items.iter().take(r.limit.unwrap_or(usize::MAX)).enumerate() {
         let Some(id) = values_at(item, &r.id).first().map(|v| text(v)) else {
             problems.push(Problem::msg(format!("item {i} has no `{}`", r.id)));
             continue;
@@ -334,7 +77,7 @@ async fn retrievable(ctx: &Ctx, r: &Retrievable, body: &Value, vars: &Vars) -> V
         };
         let differing: Vec<&String> = listed
             .iter()
-            .filter(|(k, v)| got.get(*k).is_some_and(|g| !loose_eq(g, v)))
+            .filter(|(k, v)| got.get(*k).is_some_and(|g| !crate::value::consistent(v, g)))
             .map(|(k, _)| k)
             .collect();
         if !differing.is_empty() {
@@ -368,33 +111,44 @@ async fn same_items(
     s: &crate::generate::SameItems,
     body: &Value,
     vars: &Vars,
+    pages: Option<&crate::generate::Paging>,
 ) -> Vec<Problem> {
+    let id_of = |i: &Value| {
+        values_at(i, &s.id)
+            .first()
+            .map_or("(no id)".into(), |x| text(x))
+    };
     let ids = |v: &Value, at: &str| -> Option<Vec<String>> {
-        let mut out: Vec<String> = v
-            .pointer(at)?
-            .as_array()?
-            .iter()
-            .map(|i| {
-                values_at(i, &s.id)
-                    .first()
-                    .map_or("(no id)".into(), |x| text(x))
-            })
-            .collect();
+        let mut out: Vec<String> = v.pointer(at)?.as_array()?.iter().map(id_of).collect();
         out.sort();
         Some(out)
     };
     let Some(mine) = ids(body, &s.items) else {
         return vec![Problem::msg(format!("no array of items at {}", s.items))];
     };
-    let (line, resp) = match get(ctx, &s.path, vars).await {
-        Ok(x) => x,
-        Err(p) => return vec![p],
+    // Where the filtered list is read whole, so is the other, when it pages.
+    let whole = match pages {
+        Some(p) => other_whole(ctx, s, p, vars).await,
+        None => None,
     };
-    let Some(theirs) = resp.json.as_ref().ok().and_then(|b| ids(b, &s.other_items)) else {
-        return vec![Problem::with_body(
-            format!("{} lists no items", line),
-            &resp,
-        )];
+    let (line, theirs) = match whole {
+        Some((line, mut items)) => {
+            items.sort();
+            (line, items)
+        }
+        None => {
+            let (line, resp) = match get(ctx, &s.path, vars).await {
+                Ok(x) => x,
+                Err(p) => return vec![p],
+            };
+            let Some(theirs) = resp.json.as_ref().ok().and_then(|b| ids(b, &s.other_items)) else {
+                return vec![Problem::with_body(
+                    format!("{} lists no items", line),
+                    &resp,
+                )];
+            };
+            (line, theirs)
+        }
     };
     if mine == theirs {
         return vec![];
@@ -403,6 +157,35 @@ async fn same_items(
         message: format!("the filtered list and {} hold different items", line),
         diff: Some(json_diff(&Value::from(theirs), &Value::from(mine))),
     }]
+}
+
+/// The other list of a `same_items`, read whole: its request line and ids; None
+/// where it does not page as the filtered one does.
+async fn other_whole(
+    ctx: &Ctx,
+    s: &crate::generate::SameItems,
+    p: &crate::generate::Paging,
+    vars: &Vars,
+) -> Option<(String, Vec<String>)> {
+    let out = super::exec::outgoing(ctx, &crate::generate::Request::get(&s.path), vars).ok()?;
+    let paging = crate::generate::Paging {
+        items: s.other_items.clone(),
+        ..p.clone()
+    };
+    let purpose = super::collection::Purpose::Split;
+    let c = super::collection::read(ctx, &out, &paging, Credentials::Valid, purpose)
+        .await
+        .ok()?;
+    let ids = c
+        .items
+        .iter()
+        .map(|(i, _)| {
+            values_at(i, &s.id)
+                .first()
+                .map_or("(no id)".into(), |x| text(x))
+        })
+        .collect();
+    Some((out.line(), ids))
 }
 
 async fn references(
@@ -415,7 +198,7 @@ async fn references(
         return vec![Problem::msg(format!("no array of items at {}", r.items))];
     };
     let mut problems = Vec::new();
-    for item in items.iter().take(r.limit) {
+    for item in items.iter().take(r.limit.unwrap_or(usize::MAX)) {
         let own = values_at(item, &r.id).first().map(|v| text(v));
         let Some(own) = own else { continue };
         let ids: Vec<&Value> = values_at(item, &r.field)
@@ -578,20 +361,4 @@ async fn get(
         Ok(resp) => Ok((line, resp)),
         Err(e) => Err(Problem::msg(format!("{line}: {e}"))),
     }
-}
-
-fn shown(ids: &[String]) -> String {
-    let mut sorted = ids.to_vec();
-    // Numbers in their order: shorter first, then by text.
-    sorted.sort_by(|a, b| (a.len(), a).cmp(&(b.len(), b)));
-    let mut s = sorted
-        .iter()
-        .take(8)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(", ");
-    if sorted.len() > 8 {
-        s.push_str(&format!(", … {} more", sorted.len() - 8));
-    }
-    s
 }

@@ -251,7 +251,7 @@ pub struct Pagination {
     pub doc: DocRef,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PageStyle {
     /// Page number and page size.
@@ -903,6 +903,13 @@ impl Spec {
     pub fn operation(&self, id: &str) -> Option<&Operation> {
         self.operations.iter().find(|o| o.id == id)
     }
+
+    /// The first operation of kind `kind` on resource `resource`, in document order.
+    pub fn operation_of(&self, resource: &str, kind: OperationKind) -> Option<&Operation> {
+        self.operations
+            .iter()
+            .find(|o| o.kind == kind && o.resource.as_deref() == Some(resource))
+    }
 }
 
 impl Field {
@@ -924,6 +931,16 @@ impl Field {
             type_doc: None,
             also: Vec::new(),
         }
+    }
+
+    /// The document calls the field's value unique ("Unique name of this Plant
+    /// Line"): two records may not share it, so a client must choose a new one
+    /// for every record it creates.
+    pub fn unique(&self) -> bool {
+        self.description
+            .trim_start()
+            .get(..6)
+            .is_some_and(|w| w.eq_ignore_ascii_case("unique"))
     }
 }
 

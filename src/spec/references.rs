@@ -7,8 +7,9 @@ use super::{Field, Resource, Spec};
 
 impl Spec {
     /// The resource a field refers to and whether it holds many ids (`_ids`): one
-    /// whose name the field ends with, or whose title its description names, of the
-    /// type of that resource's ids. Longest name wins.
+    /// whose name the field ends with (the longest such name), or else the one
+    /// whose title its description names first ("the Primer associated with this
+    /// marker assay" is a primer), of the type of that resource's ids.
     pub fn reference_target(&self, f: &Field) -> Option<(&Resource, bool)> {
         let field = f.path.as_str();
         let (base, many) = if let Some(b) = field.strip_suffix("_ids") {
@@ -17,26 +18,39 @@ impl Spec {
             (field.strip_suffix("_id")?, false)
         };
         let named = |r: &&Resource| base == r.name || base.ends_with(&format!("_{}", r.name));
-        let described = |r: &&Resource| {
+        let description = f.description.to_lowercase();
+        // Where the description names the resource's title, and how early.
+        let mentioned = |r: &Resource| {
             let title = r
                 .title
                 .as_deref()
                 .map(words)
                 .unwrap_or_else(|| r.name.replace('_', " "));
-            !title.is_empty() && f.description.to_lowercase().contains(&title.to_lowercase())
+            (!title.is_empty())
+                .then(|| description.find(&title.to_lowercase()))
+                .flatten()
         };
-        let by = |pick: &dyn Fn(&&Resource) -> bool| {
+        let by_name = self
+            .resources
+            .iter()
+            .filter(|r| named(r))
+            .max_by_key(|r| r.name.len());
+        // First named wins; of two titles at one place, the longer.
+        let by_description = || {
             self.resources
                 .iter()
-                .filter(pick)
-                .max_by_key(|r| r.name.len())
-                .map(|r| (r, many))
+                .filter_map(|r| Some((mentioned(r)?, r)))
+                .min_by_key(|(at, r)| (*at, std::cmp::Reverse(r.name.len())))
+                .map(|(_, r)| r)
         };
         let same_type = |t: &(&Resource, bool)| {
             t.0.field(t.0.id_field.as_deref().unwrap_or("id"))
                 .is_some_and(|id| id.ty.kind == f.ty.kind)
         };
-        by(&named).or_else(|| by(&described)).filter(same_type)
+        by_name
+            .or_else(by_description)
+            .map(|r| (r, many))
+            .filter(same_type)
     }
 }
 

@@ -9,6 +9,8 @@ use assay::mock::{API_KEY, Config, start};
 mod across;
 /// bip: pages, errors, filters, writes, permanence, scale.
 mod bip;
+/// Each fault written blind from the documents, shown on the wire, and kept to its API.
+mod blind;
 /// Each named fault, shown on the wire.
 mod faults;
 /// gentar: sign-in, history, transitions, comma lists, sorting.

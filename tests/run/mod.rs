@@ -136,7 +136,14 @@ async fn filter_and_partition_select_stable_disjoint_shards() {
 async fn missing_credentials_skip_what_needs_them() {
     let results = run_mock("bip", &[], |c| c.given = Given::default()).await;
     let auth: Vec<&CaseResult> = results.iter().filter(|r| r.id.contains("/auth/")).collect();
-    assert!(!auth.is_empty() && auth.iter().all(|r| r.status == Status::Passed));
+    // A refusal on a list needs no credentials; one on an item needs valid ones
+    // first, to find the item, and is skipped like everything else.
+    assert!(auth.iter().any(|r| r.status == Status::Passed));
+    assert!(auth.iter().all(|r| r.status != Status::Failed));
+    let auth: Vec<&CaseResult> = auth
+        .into_iter()
+        .filter(|r| r.status == Status::Passed)
+        .collect();
     let skipped = results
         .iter()
         .filter(|r| r.status == Status::Skipped)
