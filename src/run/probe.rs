@@ -113,11 +113,7 @@ async fn same_items(
     vars: &Vars,
     pages: Option<&crate::generate::Paging>,
 ) -> Vec<Problem> {
-    let id_of = |i: &Value| {
-        values_at(i, &s.id)
-            .first()
-            .map_or("(no id)".into(), |x| text(x))
-    };
+    let id_of = |i: &Value| super::walk::identity(i, &s.id);
     let ids = |v: &Value, at: &str| -> Option<Vec<String>> {
         let mut out: Vec<String> = v.pointer(at)?.as_array()?.iter().map(id_of).collect();
         out.sort();
@@ -179,11 +175,7 @@ async fn other_whole(
     let ids = c
         .items
         .iter()
-        .map(|(i, _)| {
-            values_at(i, &s.id)
-                .first()
-                .map_or("(no id)".into(), |x| text(x))
-        })
+        .map(|(i, _)| super::walk::identity(i, &s.id))
         .collect();
     Some((out.line(), ids))
 }

@@ -502,7 +502,7 @@ impl FromStr for FaultName {
         }
         let close = Blind::ALL
             .iter()
-            .map(|b| (distance(s, b.name()), b.name()))
+            .map(|b| (crate::error::edit_distance(s, b.name()), b.name()))
             .filter(|(d, _)| *d <= 2)
             .min();
         Err(match close {
@@ -516,22 +516,6 @@ impl FromStr for FaultName {
             ),
         })
     }
-}
-
-/// Edit distance, for suggesting a name.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }
 
 /// The credentials the mock accepts, for faults that let a request in.
@@ -891,7 +875,7 @@ mod tests {
 
     #[test]
     fn distance_counts_edits() {
-        assert_eq!(distance("kitten", "sitting"), 3);
-        assert_eq!(distance("abc", "abc"), 0);
+        assert_eq!(crate::error::edit_distance("kitten", "sitting"), 3);
+        assert_eq!(crate::error::edit_distance("abc", "abc"), 0);
     }
 }
